@@ -1,2 +1,81 @@
 package io.marketetl;
-public class Application { public static void main(String[] a) { System.out.println("hi"); } }
+
+import io.marketetl.db.StartupFailure;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.main.Main;
+
+/**
+ * Entry point: {@code java -jar market-etl.jar} runs the ETL application; {@code --help} lists every setting.
+ */
+public final class Application {
+
+    /** The settings file in the working directory overrides the copy packaged in the jar. */
+    static final String PROPERTY_LOCATIONS =
+            "classpath:application.properties;optional=true,file:application.properties;optional=true";
+
+    private Application() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+            System.out.println(usage());
+            return;
+        }
+        System.exit(run(args));
+    }
+
+    /** Runs the application until it is stopped; returns the process exit code. */
+    static int run(String[] args) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
+        main.configure().addConfiguration(MarketEtlConfiguration.class);
+        try {
+            return main.run(args);
+        } catch (Throwable t) {
+            StartupFailure failure = startupFailure(t);
+            if (failure != null) {
+                System.err.println("market-etl: " + failure.getMessage());
+                return failure.exitCode();
+            }
+            System.err.println("market-etl: failed to start: " + t);
+            t.printStackTrace();
+            return 1;
+        }
+    }
+
+    static StartupFailure startupFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof StartupFailure f) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    static String usage() throws IOException {
+        return """
+                market-etl: captures exchange WebSocket feeds and HTTP APIs into PostgreSQL.
+
+                Usage:
+                  java -jar market-etl.jar              run the application (routes from the routes folder)
+                  java -jar market-etl.jar --help       this text
+
+                Settings (application.properties; each overridable by the environment variable shown):
+                """ + SettingsTable.fromProperties(applicationProperties()).toText();
+    }
+
+    /** The settings text in force: the working directory's file if present, else the packaged copy. */
+    static String applicationProperties() throws IOException {
+        Path local = Path.of("application.properties");
+        if (Files.isRegularFile(local)) {
+            return Files.readString(local, StandardCharsets.UTF_8);
+        }
+        try (InputStream in = Application.class.getResourceAsStream("/application.properties")) {
+            return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.marketetl;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.marketetl.db.DatabaseBootstrap;
+import io.marketetl.db.DatabaseSettings;
+import io.marketetl.ops.DatabaseHealthCheck;
+import java.time.Duration;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * The one configuration class: turns the {@code market-etl.*} settings into the beans the routes use. The
+ * database is brought up (waited for, created, migrated) here, before any route starts.
+ */
+public class MarketEtlConfiguration implements CamelConfiguration {
+
+    @PropertyInject("market-etl.postgres.host")
+    private String host;
+    @PropertyInject("market-etl.postgres.port")
+    private int port;
+    @PropertyInject("market-etl.postgres.user")
+    private String user;
+    @PropertyInject(value = "market-etl.postgres.password", defaultValue = "")
+    private String password;
+    @PropertyInject("market-etl.postgres.db")
+    private String database;
+    @PropertyInject(value = "market-etl.postgres.maintenance-db", defaultValue = "postgres")
+    private String maintenanceDatabase;
+    @PropertyInject(value = "market-etl.postgres.jdbc-options", defaultValue = "")
+    private String jdbcOptions;
+    @PropertyInject(value = "market-etl.postgres.startup-wait-seconds", defaultValue = "60")
+    private int startupWaitSeconds;
+    @PropertyInject(value = "market-etl.postgres.startup-max-backoff-ms", defaultValue = "5000")
+    private long startupMaxBackoffMs;
+    @PropertyInject(value = "market-etl.pool.min-idle", defaultValue = "5")
+    private int poolMinIdle;
+    @PropertyInject(value = "market-etl.pool.max-size", defaultValue = "20")
+    private int poolMaxSize;
+    @PropertyInject(value = "market-etl.pool.connection-timeout-ms", defaultValue = "10000")
+    private long poolConnectionTimeoutMs;
+    @PropertyInject(value = "market-etl.health.db-timeout-seconds", defaultValue = "2")
+    private int healthDbTimeoutSeconds;
+
+    public DatabaseSettings databaseSettings() {
+        return new DatabaseSettings(host, port, user, password, database, maintenanceDatabase, jdbcOptions,
+                Duration.ofSeconds(startupWaitSeconds), Duration.ofMillis(startupMaxBackoffMs), poolMinIdle,
+                poolMaxSize, Duration.ofMillis(poolConnectionTimeoutMs));
+    }
+
+    @Override
+    public void configure(CamelContext camelContext) throws Exception {
+        DatabaseSettings settings = databaseSettings();
+        HikariDataSource dataSource = DatabaseBootstrap.start(settings);
+        camelContext.getRegistry().bind("dataSource", dataSource);
+        // close the pool after the routes have stopped (services stop in reverse order of addition)
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        });
+        HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
+        if (health != null) {
+            health.register(new DatabaseHealthCheck(settings, healthDbTimeoutSeconds));
+        }
+    }
+}

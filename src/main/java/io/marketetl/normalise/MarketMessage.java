@@ -1,0 +1,109 @@
+package io.marketetl.normalise;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One normalised market-data message: one row of {@code websocket_messages}. The identity fields are fixed by the
+ * normalise stage; the stamps (message number, stage timings) are filled in by the stamp and load stages.
+ */
+public final class MarketMessage {
+
+    private final String sourceId;
+    private final String exchange;
+    private final String format;
+    private final String messageType;
+    private final String instrument;
+    private final BigDecimal price;
+    private final String data;
+    private final String tradeId;
+    private final Instant eventTime;
+    private final Instant receivedAt;
+    private final long receivedNanos;
+    private final int bytes;
+
+    private long messageNumber;
+    private double extractSeconds;
+    private double transformSeconds;
+    private double loadSeconds;
+
+    /**
+     * @param sourceId    the source (connector id) that received it
+     * @param exchange    okx, binance, or the custom feed's exchange name
+     * @param format      OKX, Binance or custom
+     * @param messageType trade, ticker, book_ticker, bbo, ...
+     * @param instrument  BASE-QUOTE, e.g. BTC-USDT; may be null when a feed has none
+     * @param price       trade price, ticker last, or best bid/ask mid; may be null
+     * @param data        the exchange's own message (for multi-trade frames: this trade's item), as JSON text
+     * @param tradeId     the exchange's trade id where it has one, else null
+     * @param eventTime   the exchange's event time, or null when the message carries none
+     * @param receivedAt  wall-clock time the frame arrived
+     * @param receivedNanos {@link System#nanoTime()} when the frame arrived, for stage durations
+     * @param bytes       this message's share of the frame's size in bytes
+     */
+    public MarketMessage(String sourceId, String exchange, String format, String messageType, String instrument,
+            BigDecimal price, String data, String tradeId, Instant eventTime, Instant receivedAt, long receivedNanos,
+            int bytes) {
+        this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
+        this.exchange = Objects.requireNonNull(exchange, "exchange");
+        this.format = format;
+        this.messageType = Objects.requireNonNull(messageType, "messageType");
+        this.instrument = instrument;
+        this.price = price;
+        this.data = Objects.requireNonNull(data, "data");
+        this.tradeId = tradeId;
+        this.eventTime = eventTime;
+        this.receivedAt = Objects.requireNonNull(receivedAt, "receivedAt");
+        this.receivedNanos = receivedNanos;
+        this.bytes = bytes;
+    }
+
+    public String sourceId() { return sourceId; }
+    public String exchange() { return exchange; }
+    public String format() { return format; }
+    public String messageType() { return messageType; }
+    public String instrument() { return instrument; }
+    public BigDecimal price() { return price; }
+    public String data() { return data; }
+    public String tradeId() { return tradeId; }
+    public Instant eventTime() { return eventTime; }
+    public Instant receivedAt() { return receivedAt; }
+    public long receivedNanos() { return receivedNanos; }
+    public int bytes() { return bytes; }
+
+    /** The row's {@code timestamp}: the exchange's event time, or the receive time when it has none. */
+    public Instant timestamp() {
+        return eventTime != null ? eventTime : receivedAt;
+    }
+
+    /** Exchange-to-us latency in milliseconds (receive time minus event time), or null without an event time. */
+    public Double latencyMs() {
+        if (eventTime == null) {
+            return null;
+        }
+        return Duration.between(eventTime, receivedAt).toNanos() / 1_000_000.0;
+    }
+
+    public long messageNumber() { return messageNumber; }
+    public double extractSeconds() { return extractSeconds; }
+    public double transformSeconds() { return transformSeconds; }
+    public double loadSeconds() { return loadSeconds; }
+
+    /** extract + transform + load, in seconds. */
+    public double totalSeconds() {
+        return extractSeconds + transformSeconds + loadSeconds;
+    }
+
+    public void setMessageNumber(long messageNumber) { this.messageNumber = messageNumber; }
+    public void setExtractSeconds(double seconds) { this.extractSeconds = seconds; }
+    public void setTransformSeconds(double seconds) { this.transformSeconds = seconds; }
+    public void setLoadSeconds(double seconds) { this.loadSeconds = seconds; }
+
+    @Override
+    public String toString() {
+        return "MarketMessage[" + sourceId + " #" + messageNumber + " " + exchange + " " + messageType + " "
+                + instrument + " @ " + price + "]";
+    }
+}
