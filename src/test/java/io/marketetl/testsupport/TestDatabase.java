@@ -42,6 +42,13 @@ public final class TestDatabase implements AutoCloseable {
         return db;
     }
 
+    /** A new database with no schema at all (created the way the application creates a missing one). */
+    public static TestDatabase createEmpty() {
+        TestDatabase db = new TestDatabase(freshSettings());
+        DatabaseBootstrap.awaitServerAndEnsureDatabase(db.settings);
+        return db;
+    }
+
     /** A name reserved for a database the test expects the application to create; dropped on close. */
     public static TestDatabase reserveName() {
         return new TestDatabase(freshSettings());
