@@ -46,6 +46,38 @@ public record SettingsTable(List<Setting> settings) {
         return sb.toString();
     }
 
+    /** The README's configuration table (Markdown). */
+    public String toMarkdown() {
+        StringBuilder sb = new StringBuilder("| Environment variable | Default | Meaning |\n|---|---|---|\n");
+        for (Setting s : settings) {
+            sb.append("| `").append(s.envVar()).append("` | ")
+                    .append(s.defaultValue().isEmpty() ? "(empty)" : "`" + s.defaultValue() + "`").append(" | ")
+                    .append(s.description().replace("|", "\\|")).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    static final String README_BEGIN = "<!-- settings:begin (generated from application.properties) -->";
+    static final String README_END = "<!-- settings:end -->";
+
+    /** The README with its settings table replaced by the current one. */
+    public static String withTableIn(String readme, SettingsTable table) {
+        int begin = readme.indexOf(README_BEGIN);
+        int end = readme.indexOf(README_END);
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException("README has no settings markers");
+        }
+        return readme.substring(0, begin + README_BEGIN.length()) + "\n" + table.toMarkdown()
+                + readme.substring(end);
+    }
+
+    /** Regenerates the README's settings table: {@code java -cp target/classes io.marketetl.SettingsTable}. */
+    public static void main(String[] args) throws java.io.IOException {
+        java.nio.file.Path readme = java.nio.file.Path.of(args.length > 0 ? args[0] : "README.md");
+        SettingsTable table = fromProperties(java.nio.file.Files.readString(java.nio.file.Path.of("application.properties")));
+        java.nio.file.Files.writeString(readme, withTableIn(java.nio.file.Files.readString(readme), table));
+    }
+
     private static String display(String defaultValue) {
         return defaultValue.isEmpty() ? "(empty)" : defaultValue;
     }

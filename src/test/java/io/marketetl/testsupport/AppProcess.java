@@ -35,12 +35,17 @@ public final class AppProcess implements AutoCloseable {
      */
     public static AppProcess start(Path workDir, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaExecutable());
         command.add("-Xmx512m");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.marketetl.Application");
         command.addAll(List.of(args));
+        return start(command, workDir, env);
+    }
+
+    /** Runs an exact command line, e.g. the container's {@code java -jar market-etl.jar}. */
+    public static AppProcess start(List<String> command, Path workDir, Map<String, String> env) {
         try {
             Files.createDirectories(workDir);
             Path out = Files.createTempFile(workDir, "stdout", ".txt");
@@ -52,6 +57,10 @@ public final class AppProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** A TCP port nothing listens on right now. */
