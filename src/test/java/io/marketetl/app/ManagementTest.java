@@ -60,6 +60,10 @@ class ManagementTest {
                         .startsWith("200").contains("\"status\":200");
                 assertThat(get(base + "jolokia/read/com.zaxxer.hikari:type=Pool%20(market-etl)/TotalConnections"))
                         .startsWith("200").contains("\"status\":200");
+                // the seed document's pool: 5..20 connections, 10 s connection timeout
+                assertThat(get(base + "jolokia/read/com.zaxxer.hikari:type=PoolConfig%20(market-etl)"))
+                        .contains("\"MinimumIdle\":5").contains("\"MaximumPoolSize\":20")
+                        .contains("\"ConnectionTimeout\":10000");
             }
         }
     }
