@@ -13,9 +13,12 @@ import org.apache.camel.main.Main;
  */
 public final class Application {
 
-    /** The settings file in the working directory overrides the copy packaged in the jar. */
+    /**
+     * The settings file in the working directory overrides the copy packaged in the jar: for Camel the first
+     * location that defines a key wins, and keys missing there come from the later locations.
+     */
     static final String PROPERTY_LOCATIONS =
-            "classpath:application.properties;optional=true,file:application.properties;optional=true";
+            "file:application.properties;optional=true,classpath:application.properties;optional=true";
 
     private Application() {
     }

@@ -69,6 +69,21 @@ class StartupTest {
     }
 
     @Test
+    void anApplicationPropertiesFileInTheWorkingDirectoryOverridesThePackagedSettings() throws Exception {
+        try (TestDatabase db = TestDatabase.reserveName()) {
+            Map<String, String> env = env(db.settings());
+            env.remove("POSTGRES_DB"); // must come from the local file, not the packaged default etl_tool
+            Files.writeString(workDir.resolve("application.properties"), "market-etl.postgres.db=" + db.name() + "\n");
+            try (AppProcess app = AppProcess.start(workDir, env)) {
+                app.awaitOutput(STARTED, START);
+                assertThat(app.stdout()).contains("Created database " + db.name());
+                app.stop(Duration.ofSeconds(30));
+            }
+            assertThat(db.exists()).isTrue();
+        }
+    }
+
+    @Test
     void unreachableServerIsOneLineNamingHostPortAndSettingsThenExitsNonZero() throws Exception {
         int closedPort = AppProcess.freePort();
         DatabaseSettings nowhere = new DatabaseSettings("127.0.0.1", closedPort, "postgres", "", "etl_unused",

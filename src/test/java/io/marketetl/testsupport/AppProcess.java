@@ -31,7 +31,7 @@ public final class AppProcess implements AutoCloseable {
 
     /**
      * Starts the application in {@code workDir} (which should hold the routes folder the test wants, if any).
-     * The child environment is this JVM's plus {@code env}.
+     * The child environment is this JVM's, less any application settings it carries, plus {@code env}.
      */
     public static AppProcess start(Path workDir, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
@@ -52,6 +52,9 @@ public final class AppProcess implements AutoCloseable {
             Path err = Files.createTempFile(workDir, "stderr", ".txt");
             ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
+            // only the test decides the application's settings, whatever the machine exports
+            pb.environment().keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("MARKET_ETL_")
+                    || k.startsWith("OKX_") || k.startsWith("BINANCE_"));
             pb.environment().putAll(env);
             return new AppProcess(pb.start(), out, err);
         } catch (IOException e) {
