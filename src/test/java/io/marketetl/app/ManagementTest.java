@@ -60,6 +60,11 @@ class ManagementTest {
                         .startsWith("200").contains("\"status\":200");
                 assertThat(get(base + "jolokia/read/com.zaxxer.hikari:type=Pool%20(market-etl)/TotalConnections"))
                         .startsWith("200").contains("\"status\":200");
+                // the shipped Jolokia policy: no attribute writes, no heap dumps
+                assertThat(get(base + "jolokia/write/java.lang:type=Memory/Verbose/true")).contains("\"status\":403");
+                assertThat(get(base + "jolokia/exec/com.sun.management:type=HotSpotDiagnostic/dumpHeap/x.hprof/true"))
+                        .contains("\"status\":403");
+                assertThat(get(base + "jolokia/exec/java.lang:type=Memory/gc")).contains("\"status\":200");
                 // the seed document's pool: 5..20 connections, 10 s connection timeout
                 assertThat(get(base + "jolokia/read/com.zaxxer.hikari:type=PoolConfig%20(market-etl)"))
                         .contains("\"MinimumIdle\":5").contains("\"MaximumPoolSize\":20")
