@@ -303,7 +303,9 @@ abstract class FeedConnection {
         closing = true;
         sim.stats().closeSent(counters, 1006);
         if (ws instanceof WebSocketInternal internal) {
-            internal.channelHandlerContext().channel().close();
+            // Close from Vert.x's own handler context: the close goes straight to the socket, skipping
+            // Vert.x's outbound close hook, which would first send a 1000 close frame.
+            internal.channelHandlerContext().close();
         } else {
             ws.close();
         }

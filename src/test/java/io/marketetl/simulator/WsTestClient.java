@@ -96,6 +96,15 @@ final class WsTestClient implements AutoCloseable {
         ws.writePing(Buffer.buffer(payload));
     }
 
+    /** Stops reading from the socket (TCP backpressure builds up on the server). */
+    void pause() {
+        ws.pause();
+    }
+
+    void resume() {
+        ws.resume();
+    }
+
     List<String> texts() {
         synchronized (texts) {
             return new ArrayList<>(texts);
