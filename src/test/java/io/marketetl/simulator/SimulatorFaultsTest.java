@@ -50,11 +50,17 @@ class SimulatorFaultsTest {
     /** Waits until the server's counter stops moving and the client has received everything it counted. */
     private void awaitQuiet(WsTestClient c, java.util.function.LongSupplier received, java.util.function.LongSupplier sent) {
         AtomicLong last = new AtomicLong(-1);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            long s = sent.getAsLong();
-            boolean stable = s == last.getAndSet(s);
-            return stable && received.getAsLong() == s;
-        });
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                long s = sent.getAsLong();
+                boolean stable = s == last.getAndSet(s);
+                return stable && received.getAsLong() == s;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            assertThat(received.getAsLong()).as("received vs sent; client closed=" + c.closed + " code=" + c.closeCode
+                    + " stats=" + sim.stats().snapshot()).isEqualTo(sent.getAsLong());
+            throw e;
+        }
     }
 
     @Test

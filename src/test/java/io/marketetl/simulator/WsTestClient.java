@@ -74,8 +74,10 @@ final class WsTestClient implements AutoCloseable {
             o.addHeader("User-Agent", userAgent);
         }
         try {
-            WebSocket ws = client.connect(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return new WsTestClient(client, ws);
+            // Handlers must be installed on the event loop as the connect completes: frames arriving before a
+            // handler is set are dropped by Vert.x (the server may push data right after the handshake).
+            return client.connect(o).map(ws -> new WsTestClient(client, ws))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             client.close();
             if (e.getCause() instanceof UpgradeRejectedException r) {
