@@ -62,6 +62,8 @@ abstract class FeedConnection {
     private boolean closing;
     private boolean closed;
     private long closeTimer = -1;
+    /** Wall-clock time of the last valid or malformed data frame written (0 = none yet). */
+    protected long lastDataWrittenMs;
 
     FeedConnection(ExchangeSimulator sim, ServerWebSocket ws, String exchange, ConnectionCounters counters) {
         this.sim = sim;
@@ -221,6 +223,7 @@ abstract class FeedConnection {
         if (ratio > 0 && nextMalformed() < ratio) {
             String bad = malformed(s, (int) ((malformedRng >>> 33) % 4), nowMs);
             if (write(bad)) {
+                lastDataWrittenMs = nowMs;
                 s.global.malformed.incrementAndGet();
                 s.local.malformed.incrementAndGet();
                 counters.malformed.incrementAndGet();
@@ -231,6 +234,7 @@ abstract class FeedConnection {
         int items = renderData(s, nowMs, frame);
         sim.generator().publish(s.tape);
         if (write(frame.toString())) {
+            lastDataWrittenMs = nowMs;
             s.global.frames.incrementAndGet();
             s.global.items.addAndGet(items);
             s.local.frames.incrementAndGet();

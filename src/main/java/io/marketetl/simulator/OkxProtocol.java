@@ -18,7 +18,8 @@ import java.util.ArrayDeque;
  *       with connId; unknown channel/instrument: error 60018 for that arg; bad JSON or op: 60012;
  *       more than the configured (un)subscribe requests per rolling hour: 60014. Codes are strings.</li>
  *   <li>Text {@code ping} gets text {@code pong}.</li>
- *   <li>Close 4004 "No data received in 30s" when the client sent nothing for the idle timeout.</li>
+ *   <li>Close 4004 "No data received in 30s" when the client sent nothing for the idle timeout (optionally,
+ *       see {@link SimulatorConfig#okxIdleCountsPushedData()}, pushed data keeps the connection alive too).</li>
  *   <li>Channels {@code trades} (1-3 trades per frame, tradeId = last id of {@code count} aggregated fills),
  *       {@code tickers}, {@code bbo-tbt}.</li>
  *   <li>64008 notice, then close 1001 after the lead time (the real close code is not documented).</li>
@@ -156,7 +157,9 @@ final class OkxProtocol extends FeedConnection {
 
     @Override
     void housekeeping(long nowMs) {
-        if (nowMs - lastClientMessageMs >= sim.config().okxIdleTimeout().toMillis()) {
+        long lastActivity = sim.config().okxIdleCountsPushedData()
+                ? Math.max(lastClientMessageMs, lastDataWrittenMs) : lastClientMessageMs;
+        if (nowMs - lastActivity >= sim.config().okxIdleTimeout().toMillis()) {
             closeWith(IDLE_CLOSE_CODE, IDLE_CLOSE_REASON);
         }
     }

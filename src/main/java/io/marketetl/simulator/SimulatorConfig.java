@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param ratePerConnection           initial offered data frames/s per connection, 0 = as fast as backpressure allows
  * @param instruments                 known instruments in OKX form ({@code BTC-USDT}); Binance symbol = without the dash
  * @param okxIdleTimeout              OKX closes with 4004 after this long without any client frame
+ * @param okxIdleCountsPushedData     false (default, strict): only client frames keep an OKX connection alive;
+ *                                    true: data the server pushed counts too, as OKX documents ("no subscription or
+ *                                    pushed data for 30 s"), so a client that pings only after silence survives
  * @param okxNoticeLead               delay between a 64008 notice and the close
  * @param okxMaxSubscribeRequestsPerHour (un)subscribe requests per connection per rolling hour before 60014
  * @param binancePingInterval         server ping frame interval
@@ -33,6 +36,7 @@ public record SimulatorConfig(
         double ratePerConnection,
         List<String> instruments,
         Duration okxIdleTimeout,
+        boolean okxIdleCountsPushedData,
         Duration okxNoticeLead,
         int okxMaxSubscribeRequestsPerHour,
         Duration binancePingInterval,
@@ -110,6 +114,7 @@ public record SimulatorConfig(
         private double ratePerConnection = 100;
         private List<String> instruments = DEFAULT_INSTRUMENTS;
         private Duration okxIdleTimeout = Duration.ofSeconds(30);
+        private boolean okxIdleCountsPushedData = false;
         private Duration okxNoticeLead = Duration.ofSeconds(60);
         private int okxMaxSubscribeRequestsPerHour = 480;
         private Duration binancePingInterval = Duration.ofSeconds(20);
@@ -131,6 +136,7 @@ public record SimulatorConfig(
             ratePerConnection = c.ratePerConnection;
             instruments = c.instruments;
             okxIdleTimeout = c.okxIdleTimeout;
+            okxIdleCountsPushedData = c.okxIdleCountsPushedData;
             okxNoticeLead = c.okxNoticeLead;
             okxMaxSubscribeRequestsPerHour = c.okxMaxSubscribeRequestsPerHour;
             binancePingInterval = c.binancePingInterval;
@@ -151,6 +157,7 @@ public record SimulatorConfig(
         public Builder instruments(List<String> v) { instruments = v; return this; }
         public Builder instruments(String... v) { instruments = List.of(v); return this; }
         public Builder okxIdleTimeout(Duration v) { okxIdleTimeout = v; return this; }
+        public Builder okxIdleCountsPushedData(boolean v) { okxIdleCountsPushedData = v; return this; }
         public Builder okxNoticeLead(Duration v) { okxNoticeLead = v; return this; }
         public Builder okxMaxSubscribeRequestsPerHour(int v) { okxMaxSubscribeRequestsPerHour = v; return this; }
         public Builder binancePingInterval(Duration v) { binancePingInterval = v; return this; }
@@ -164,7 +171,7 @@ public record SimulatorConfig(
 
         public SimulatorConfig build() {
             return new SimulatorConfig(host, port, seed, ratePerConnection, instruments, okxIdleTimeout,
-                    okxNoticeLead, okxMaxSubscribeRequestsPerHour, binancePingInterval, binancePongTimeout,
+                    okxIdleCountsPushedData, okxNoticeLead, okxMaxSubscribeRequestsPerHour, binancePingInterval, binancePongTimeout,
                     binanceLifetime, binanceMaxIncomingPerSecond, binanceMaxStreams, binanceShutdownLead,
                     restRetryAfterSeconds, tick);
         }

@@ -32,6 +32,7 @@ public final class SimulatorMain {
             "  --binance-ping-interval S  Binance server ping interval (default 20)",
             "  --binance-pong-timeout S Binance pong timeout (default 60)",
             "  --okx-idle-timeout S     OKX 4004 idle timeout (default 30)",
+            "  --okx-idle-counts-pushed-data  pushed data also keeps OKX connections alive (OKX's documented rule)",
             "  --okx-notice-lead S      delay between a 64008 notice and the close (default 60)",
             "  --rest-429               REST answers 429 with Retry-After",
             "  --help                   this text",
@@ -136,6 +137,7 @@ public final class SimulatorMain {
                 case "--help", "-h" -> help = true;
                 case "--stall" -> stall = true;
                 case "--rest-429" -> rest429 = true;
+                case "--okx-idle-counts-pushed-data" -> b.okxIdleCountsPushedData(true);
                 case "--port" -> b.port((int) whole(opt, value(list, i++), 0, 65535));
                 case "--host" -> b.host(value(list, i++));
                 case "--rate" -> b.ratePerConnection(decimal(opt, value(list, i++), 0, 10_000_000));

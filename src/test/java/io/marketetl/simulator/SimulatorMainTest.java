@@ -22,7 +22,7 @@ class SimulatorMainTest {
         SimulatorMain.Options o = SimulatorMain.parse(new String[] {"--port", "9000", "--rate=2000", "--seed", "7",
                 "--disconnect-every", "5", "--stall", "--malformed-ratio", "0.1", "--gap-every", "50", "--gap-size", "3",
                 "--refuse-for", "2.5", "--binance-lifetime", "30", "--okx-idle-timeout", "1.5", "--rest-429",
-                "--instruments", "BTC-USDT,XRP-USDT"});
+                "--instruments", "BTC-USDT,XRP-USDT", "--okx-idle-counts-pushed-data"});
         SimulatorConfig c = o.config();
         assertThat(c.port()).isEqualTo(9000);
         assertThat(c.ratePerConnection()).isEqualTo(2000);
@@ -30,6 +30,7 @@ class SimulatorMainTest {
         assertThat(c.binanceLifetime()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.okxIdleTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(c.instruments()).containsExactly("BTC-USDT", "XRP-USDT");
+        assertThat(c.okxIdleCountsPushedData()).isTrue();
         assertThat(o.disconnectEvery()).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.stall()).isTrue();
         assertThat(o.malformedRatio()).isEqualTo(0.1);

@@ -122,6 +122,22 @@ class SimulatorOkxTest {
     }
 
     @Test
+    void optionallyPushedDataKeepsTheConnectionAliveAsOkxDocuments() {
+        start(quiet().okxIdleTimeout(Duration.ofMillis(600)).okxIdleCountsPushedData(true));
+        try (WsTestClient fed = WsTestClient.connect(vertx, sim.okxWsUrl());
+             WsTestClient idle = WsTestClient.connect(vertx, sim.okxWsUrl())) {
+            fed.send("{\"op\":\"subscribe\",\"args\":[{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"}]}");
+            idle.awaitClosed();
+            assertThat(idle.closeCode).isEqualTo((short) 4004);
+            await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> !fed.closed);
+            // Stalled data: now silence is silence.
+            sim.faults().setStall(true);
+            fed.awaitClosed();
+            assertThat(fed.closeCode).isEqualTo((short) 4004);
+        }
+    }
+
+    @Test
     void tradesFramesCarryAggregatedTradesWithContinuousIds() {
         start(quiet().ratePerConnection(500));
         try (WsTestClient c = WsTestClient.connect(vertx, sim.okxWsUrl())) {
