@@ -1,6 +1,8 @@
 package io.marketetl;
 
 import io.marketetl.db.StartupFailure;
+import io.marketetl.simulator.SimulatorMain;
+import java.util.Arrays;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,10 @@ public final class Application {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
             System.out.println(usage());
+            return;
+        }
+        if (args.length > 0 && args[0].equals("simulator")) {
+            SimulatorMain.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         System.exit(run(args));
@@ -66,6 +72,8 @@ public final class Application {
                 Usage:
                   java -jar market-etl.jar              run the application (routes from the routes folder)
                   java -jar market-etl.jar --help       this text
+                  java -jar market-etl.jar simulator [--port 8765 --rate 2000 ...]
+                                                        the offline exchange simulator (simulator --help)
 
                 Settings (application.properties; each overridable by the environment variable shown):
                 """ + SettingsTable.fromProperties(applicationProperties()).toText();

@@ -84,6 +84,18 @@ class StartupTest {
     }
 
     @Test
+    void theJarRunsTheSimulatorAsASubcommand() throws Exception {
+        int port = AppProcess.freePort();
+        try (AppProcess sim = AppProcess.start(workDir, Map.of(), "simulator", "--port", Integer.toString(port))) {
+            sim.awaitOutput("okx-ws=ws://127.0.0.1:" + port + "/ws/v5/public", START);
+        }
+        try (AppProcess bad = AppProcess.start(workDir, Map.of(), "simulator", "--rate", "fast")) {
+            assertThat(bad.waitForExit(START)).isEqualTo(2);
+            assertThat(bad.stderr()).startsWith("simulator: ");
+        }
+    }
+
+    @Test
     void unreachableServerIsOneLineNamingHostPortAndSettingsThenExitsNonZero() throws Exception {
         int closedPort = AppProcess.freePort();
         DatabaseSettings nowhere = new DatabaseSettings("127.0.0.1", closedPort, "postgres", "", "etl_unused",
