@@ -4,18 +4,25 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.marketetl.db.DatabaseBootstrap;
 import io.marketetl.db.DatabaseSettings;
 import io.marketetl.ops.DatabaseHealthCheck;
+import io.marketetl.simulator.ExchangeSimulator;
+import io.marketetl.simulator.SimulatorConfig;
 import java.time.Duration;
+import java.util.Properties;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one configuration class: turns the {@code market-etl.*} settings into the beans the routes use. The
  * database is brought up (waited for, created, migrated) here, before any route starts.
  */
 public class MarketEtlConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MarketEtlConfiguration.class);
 
     @PropertyInject("market-etl.postgres.host")
     private String host;
@@ -50,8 +57,16 @@ public class MarketEtlConfiguration implements CamelConfiguration {
                 poolMaxSize, Duration.ofMillis(poolConnectionTimeoutMs));
     }
 
+    @PropertyInject(value = "market-etl.demo", defaultValue = "false")
+    private boolean demo;
+    @PropertyInject(value = "market-etl.demo.rate", defaultValue = "20")
+    private double demoRate;
+
     @Override
     public void configure(CamelContext camelContext) throws Exception {
+        if (demo) {
+            startDemoSimulator(camelContext);
+        }
         DatabaseSettings settings = databaseSettings();
         HikariDataSource dataSource = DatabaseBootstrap.start(settings);
         camelContext.getRegistry().bind("dataSource", dataSource);
@@ -66,5 +81,28 @@ public class MarketEtlConfiguration implements CamelConfiguration {
         if (health != null) {
             health.register(new DatabaseHealthCheck(settings, healthDbTimeoutSeconds));
         }
+    }
+
+    /**
+     * Offline demo: the exchange simulator runs in this process and the exchange URLs point at it, so the shipped
+     * sources produce rows with no network. Overrides win over application.properties and the environment.
+     */
+    private void startDemoSimulator(CamelContext camelContext) {
+        ExchangeSimulator simulator = ExchangeSimulator.start(
+                SimulatorConfig.builder().port(0).ratePerConnection(demoRate).build());
+        Properties urls = new Properties();
+        urls.setProperty("market-etl.okx.ws-url", simulator.okxWsUrl());
+        urls.setProperty("market-etl.binance.ws-url", simulator.binanceWsUrl());
+        urls.setProperty("market-etl.okx.rest-url", simulator.okxRestUrl());
+        urls.setProperty("market-etl.binance.rest-url", simulator.binanceRestUrl());
+        camelContext.getPropertiesComponent().setOverrideProperties(urls);
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                simulator.close();
+            }
+        });
+        LOG.info("Demo mode: exchange simulator on port {} ({} frames/s per connection); sources point at it",
+                simulator.port(), demoRate);
     }
 }
