@@ -87,7 +87,7 @@ public class MarketEtlConfiguration implements CamelConfiguration {
      * Offline demo: the exchange simulator runs in this process and the exchange URLs point at it, so the shipped
      * sources produce rows with no network. Overrides win over application.properties and the environment.
      */
-    private void startDemoSimulator(CamelContext camelContext) {
+    private void startDemoSimulator(CamelContext camelContext) throws Exception {
         ExchangeSimulator simulator = ExchangeSimulator.start(
                 SimulatorConfig.builder().port(0).ratePerConnection(demoRate).build());
         Properties urls = new Properties();
