@@ -1,0 +1,90 @@
+package io.marketetl.source;
+
+import io.vertx.core.Vertx;
+import java.util.Map;
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.PropertyBindingSupport;
+
+/**
+ * Camel component {@code exchange}: a robust WebSocket source for crypto-exchange market data.
+ * <pre>
+ * exchange:&lt;sourceId&gt;?dialect=okx|binance|custom&amp;channels=trades,tickers&amp;instruments=BTC-USDT,ETH-USDT&amp;url=...
+ * </pre>
+ * Consumer only. Every endpoint option is described in {@link SourceConfig}. Defaults for all endpoints can be set on
+ * the component: {@code camel.component.exchange.defaults.ping-interval-ms=15000}.
+ * <p>
+ * The component owns one Vert.x instance (created on start, closed on stop) unless one is set with
+ * {@link #setVertx(Vertx)} ({@code camel.component.exchange.vertx=#myVertx}).
+ */
+public class ExchangeComponent extends DefaultComponent {
+
+    @Metadata(description = "Defaults for every endpoint of this component")
+    private SourceConfig defaults = new SourceConfig();
+    @Metadata(label = "advanced", description = "Vert.x instance to use; default: one owned by the component")
+    private Vertx vertx;
+    private boolean ownsVertx;
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        SourceConfig config = defaults.copy();
+        config.setSourceId(remaining);
+        ExchangeEndpoint endpoint = new ExchangeEndpoint(uri, this, config);
+        // source options live on the configuration object; the rest (bridgeErrorHandler, ...) on the endpoint
+        PropertyBindingSupport.build()
+                .withCamelContext(getCamelContext())
+                .withTarget(config)
+                .withProperties(parameters)
+                .withRemoveParameters(true)
+                .withIgnoreCase(true)
+                .withReflection(true)
+                .withFluentBuilder(false)
+                .bind();
+        setProperties(endpoint, parameters);
+        config.validate();
+        return endpoint;
+    }
+
+    /** The Vert.x instance used by this component's sources (created on first use if none was set). */
+    public synchronized Vertx getOrCreateVertx() {
+        if (vertx == null) {
+            vertx = Vertx.vertx();
+            ownsVertx = true;
+        }
+        return vertx;
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        Vertx v;
+        synchronized (this) {
+            v = ownsVertx ? vertx : null;
+            if (ownsVertx) {
+                vertx = null;
+                ownsVertx = false;
+            }
+        }
+        if (v != null) {
+            v.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    public SourceConfig getDefaults() {
+        return defaults;
+    }
+
+    public void setDefaults(SourceConfig defaults) {
+        this.defaults = defaults;
+    }
+
+    public synchronized Vertx getVertx() {
+        return vertx;
+    }
+
+    public synchronized void setVertx(Vertx vertx) {
+        this.vertx = vertx;
+        this.ownsVertx = false;
+    }
+}
