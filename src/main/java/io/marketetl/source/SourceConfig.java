@@ -57,6 +57,9 @@ import org.apache.camel.spi.UriParams;
  * per element, the other pointers relative to the element).</li>
  * <li>{@code exchangeName}: the {@code exchange} column value (default: the source id).</li>
  * </ul>
+ * JSON and regular expressions in endpoint URIs: never let two closing braces touch (write <code>}&nbsp;}</code> or
+ * <code>\&#125;&#125;</code>: Camel takes them for the end of a property placeholder) and wrap values containing {@code +},
+ * {@code %} or {@code &} in {@code RAW(...)}. See {@link io.marketetl.source.dialect.CustomDialect}.
  */
 @UriParams
 public class SourceConfig implements Cloneable {

@@ -24,6 +24,13 @@ import java.util.regex.Pattern;
  * channel; {@code ${sourceId}} is the source id. ({@code {{...}}} is avoided because Camel resolves it as a property
  * placeholder.)
  * <p>
+ * Writing JSON in an endpoint URI (also via YAML {@code parameters:}): Camel reads {@code }}} as the end of a property
+ * placeholder whenever the URI contains one (e.g. {@code url: "{{my.url}}"}), so never let two closing braces touch:
+ * write <code>}&nbsp;}</code> (JSON allows the space, also after <code>${instruments}</code>) or escape them as
+ * <code>\&#125;&#125;</code>. Wrap
+ * values holding {@code +}, {@code %} or {@code &} (regular expressions, some JSON) in {@code RAW(...)} so they are
+ * not URL-decoded.
+ * <p>
  * Normalising: with {@code itemsPointer} the frame holds an array and each element becomes one message (pointers
  * relative to the element), else the whole frame is one message. A configured pointer that is missing in a message
  * makes it malformed ({@code missing_field:<pointer>}), except {@code tradeIdPointer} and {@code timestampPointer},
@@ -55,10 +62,10 @@ public final class CustomDialect implements ExchangeDialect {
             throw new IllegalArgumentException("custom source " + sourceId + " needs a url");
         }
         this.exchange = config.getExchangeName().isEmpty() ? sourceId : config.getExchangeName();
-        this.subscribeMessages = render(config.getSubscribeMessage(), config.channelList(), config.instrumentList(),
-                sourceId);
-        this.pingText = config.getPingText().isEmpty() ? null : config.getPingText();
-        this.pongText = config.getPongText().isEmpty() ? null : config.getPongText();
+        this.subscribeMessages = render(unescape(config.getSubscribeMessage()), config.channelList(),
+                config.instrumentList(), sourceId);
+        this.pingText = config.getPingText().isEmpty() ? null : unescape(config.getPingText());
+        this.pongText = config.getPongText().isEmpty() ? null : unescape(config.getPongText());
         this.pingIntervalMs = config.getPingIntervalMs();
         this.control = config.getControlRegex().isEmpty() ? null : Pattern.compile(config.getControlRegex());
         this.items = pointer(config.getItemsPointer(), "itemsPointer");
@@ -69,6 +76,14 @@ public final class CustomDialect implements ExchangeDialect {
         this.type = pointer(config.getTypePointer(), "typePointer");
         this.fixedType = config.getMessageType().isEmpty() ? "message" : config.getMessageType();
         this.tradeId = pointer(config.getTradeIdPointer(), "tradeIdPointer");
+    }
+
+    /**
+     * Undoes Camel's placeholder escapes (a backslash before two braces): Camel removes the backslash only when the
+     * URI also holds a real property placeholder, so a template written with the escape works either way.
+     */
+    static String unescape(String text) {
+        return text == null ? null : text.replace("\\}}", "}}").replace("\\{{", "{{");
     }
 
     private static JsonPointer pointer(String expr, String option) {

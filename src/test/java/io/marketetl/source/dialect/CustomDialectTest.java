@@ -35,6 +35,15 @@ class CustomDialectTest {
     }
 
     @Test
+    void camelPlaceholderEscapesAreUndoneInTemplates() {
+        // Camel strips the backslash only when the URI also has a {{placeholder}}; both forms must work
+        assertThat(new CustomDialect(base().subscribeMessage("{\"a\":{\"b\":${instruments}\\}}")).subscribeMessages())
+                .containsExactly("{\"a\":{\"b\":[\"XBT/USD\",\"ETH/USD\"]}}");
+        assertThat(new CustomDialect(base().subscribeMessage("{\"a\":{\"b\":${instruments} } }")).subscribeMessages())
+                .containsExactly("{\"a\":{\"b\":[\"XBT/USD\",\"ETH/USD\"] } }");
+    }
+
+    @Test
     void pointerMapping() {
         CustomDialect d = new CustomDialect(base().exchangeName("kraken").instrumentPointer("/pair")
                 .pricePointer("/t/price").timestampPointer("/t/time").timestampUnit("s").typePointer("/kind")
