@@ -5,6 +5,7 @@ import io.marketetl.source.dialect.FrameInfo;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -448,16 +449,19 @@ public final class ExchangeConnection {
         }
         Short code = ws.closeStatusCode();
         String text = ws.closeReason();
-        String reason = "closed by server" + (code != null ? " " + code : "")
-                + (text != null && !text.isEmpty() ? " " + text : "");
+        String reason = code == null ? "connection lost without a close frame (1006)"
+                : "closed by server " + code + (text != null && !text.isEmpty() ? " " + text : "");
         LOG.warn("{}: {}", sourceId, reason);
         clearSocket();
-        afterDrop(reason, code == null ? null : code.intValue(), false);
+        afterDrop(reason, code == null ? 1006 : code.intValue(), false); // 1006: abnormal closure (RFC 6455)
     }
 
     private void onSocketError(long gen, WebSocket ws, Throwable t) {
         if (gen != generation || ws != socket) {
             return;
+        }
+        if (t instanceof HttpClosedException) {
+            return; // the connection is gone; the close handler follows and reports it
         }
         LOG.warn("{}: socket error: {}", sourceId, describe(t));
         unplannedDrop("socket error: " + describe(t));

@@ -31,9 +31,11 @@ public interface SourceEvents {
     /**
      * The connection ended or was abandoned.
      *
-     * @param reason    human-readable cause ({@code "closed by server"}, {@code "stale stream okx:trades:BTC-USDT"},
-     *                  {@code "connect failed: ..."}, {@code "stopped"}, ...)
-     * @param closeCode the WebSocket close code when the server closed it, else null
+     * @param reason    human-readable cause ({@code "closed by server 4004 No data received in 30s."},
+     *                  {@code "stale trades:BTC-USDT"}, {@code "connect failed: ..."}, {@code "stopped"}, ...)
+     * @param closeCode the server's WebSocket close code, 1006 when the connection was lost without a close frame,
+     *                  null when the source closed it itself (stale, no pong, notice, max age, stopped) or the
+     *                  attempt failed before a socket existed
      */
     default void disconnected(String sourceId, String reason, Integer closeCode) {
     }
