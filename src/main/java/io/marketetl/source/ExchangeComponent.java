@@ -25,6 +25,7 @@ public class ExchangeComponent extends DefaultComponent {
     @Metadata(label = "advanced", description = "Vert.x instance to use; default: one owned by the component")
     private Vertx vertx;
     private boolean ownsVertx;
+    private final ConnectGate connectGate = new ConnectGate();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -69,6 +70,11 @@ public class ExchangeComponent extends DefaultComponent {
         if (v != null) {
             v.close().toCompletionStage().toCompletableFuture().get();
         }
+    }
+
+    /** Spaces connection attempts to one host across this component's sources. */
+    public ConnectGate getConnectGate() {
+        return connectGate;
     }
 
     public SourceConfig getDefaults() {

@@ -78,6 +78,7 @@ public final class ExchangeConnection {
     private final Executor eventExecutor;
     private final Backoff backoff;
     private final StreamWatchdog watchdog;
+    private final ConnectGate gate;
     private final long tickMs;
 
     // ---- event-loop state ----
@@ -91,6 +92,7 @@ public final class ExchangeConnection {
     private int attempt;
     private long lastAttemptNanos;
     private boolean attempted;
+    private boolean slotReserved;
     private long openedNanos;
     private long lastSentNanos;
     private long lastReceivedNanos;
@@ -119,12 +121,20 @@ public final class ExchangeConnection {
     private volatile boolean open;
     private volatile boolean paused;
 
+    /** A connection with its own {@link ConnectGate} (no spacing against other sources). */
+    public ExchangeConnection(Vertx vertx, SourceConfig config, ExchangeDialect dialect, FrameSink sink,
+            SourceEvents events, Executor eventExecutor, RandomGenerator random) {
+        this(vertx, config, dialect, sink, events, eventExecutor, random, new ConnectGate());
+    }
+
     /**
      * @param eventExecutor runs {@link SourceEvents} calls in order; must not be the event loop
      * @param random        jitter source for the back-off; null = thread-local random
+     * @param gate          spaces attempts to one host across sources (shared by the component)
      */
     public ExchangeConnection(Vertx vertx, SourceConfig config, ExchangeDialect dialect, FrameSink sink,
-            SourceEvents events, Executor eventExecutor, RandomGenerator random) {
+            SourceEvents events, Executor eventExecutor, RandomGenerator random, ConnectGate gate) {
+        this.gate = gate;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.config = config;
@@ -213,6 +223,26 @@ public final class ExchangeConnection {
             reconnectTimer = vertx.setTimer(Math.max(1, wait / 1_000_000L), id -> connect());
             return;
         }
+        WebSocketConnectOptions options;
+        try {
+            options = connectOptions(dialect.connectUrl());
+        } catch (RuntimeException e) {
+            LOG.error("{}: bad url {}: {}", sourceId, dialect.connectUrl(), e.getMessage());
+            emit(ev -> ev.error(sourceId, "bad url: " + e.getMessage()));
+            attempted = true;
+            lastAttemptNanos = now;
+            afterDrop("bad url", null, false);
+            return;
+        }
+        if (!slotReserved) {
+            long hostWait = gate.reserve(options.getHost() + ":" + options.getPort(), config.getHostConnectIntervalMs(), now);
+            if (hostWait > 0) {
+                slotReserved = true; // our slot is hostWait ms from now
+                reconnectTimer = vertx.setTimer(hostWait, id -> connect());
+                return;
+            }
+        }
+        slotReserved = false;
         attempted = true;
         lastAttemptNanos = now;
         attempt++;
@@ -222,23 +252,27 @@ public final class ExchangeConnection {
         setState(State.CONNECTING);
         int thisAttempt = attempt;
         emit(e -> e.connecting(sourceId, thisAttempt));
-        WebSocketConnectOptions options;
-        try {
-            options = connectOptions(dialect.connectUrl());
-        } catch (RuntimeException e) {
-            inFlightGen = -1;
-            LOG.error("{}: bad url {}: {}", sourceId, dialect.connectUrl(), e.getMessage());
-            emit(ev -> ev.error(sourceId, "bad url: " + e.getMessage()));
-            afterDrop("bad url", null, false);
-            return;
-        }
         // Safety net only: Vert.x fails the attempt itself after connectTimeoutMs (TCP) + connectTimeoutMs (handshake).
         guardTimer = vertx.setTimer(2 * config.getConnectTimeoutMs() + 1000, id -> onConnectHung(gen));
         client.connect(options).onComplete(ar -> onConnectResult(gen, ar));
     }
 
+    /** Checks that {@code url} is a ws/wss URL with a host; throws IllegalArgumentException otherwise. */
+    public static void validateUrl(String url) {
+        connectOptions(url, 1000, "check");
+    }
+
     WebSocketConnectOptions connectOptions(String url) {
-        URI uri = URI.create(url);
+        return connectOptions(url, config.getConnectTimeoutMs(), sourceId);
+    }
+
+    static WebSocketConnectOptions connectOptions(String url, long timeoutMs, String sourceId) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a valid URL: " + url, e);
+        }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         boolean ssl = switch (scheme) {
             case "wss", "https" -> true;
@@ -258,7 +292,7 @@ public final class ExchangeConnection {
                 .setPort(port)
                 .setSsl(ssl)
                 .setURI(path)
-                .setTimeout(config.getConnectTimeoutMs())
+                .setTimeout(timeoutMs)
                 .addHeader("User-Agent", "market-etl/" + sourceId);
     }
 
@@ -518,7 +552,7 @@ public final class ExchangeConnection {
             LOG.warn("{}: two sockets closing at once", sourceId); // not expected: attempts wait for retirement
         }
         retiring = ws;
-        ws.close((short) 1000, "market-etl reconnect");
+        ws.close((short) 1000, stopped ? "market-etl stopping" : "market-etl reconnecting");
         cancelTimer(retireTimer);
         retireTimer = vertx.setTimer(config.getCloseTimeoutMs(), id -> {
             retireTimer = -1;

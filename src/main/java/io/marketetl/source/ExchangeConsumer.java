@@ -46,7 +46,7 @@ public class ExchangeConsumer extends DefaultConsumer {
         eventThread = executors.newSingleThreadExecutor(this, "exchange-events-" + id);
         dispatcher = new FrameDispatcher(id, config.getQueueHighWater(), config.getQueueLowWater(), this::deliver);
         connection = new ExchangeConnection(endpoint.getComponent().getOrCreateVertx(), config, endpoint.getDialect(),
-                dispatcher, config.getEvents(), eventThread, null);
+                dispatcher, config.getEvents(), eventThread, null, endpoint.getComponent().getConnectGate());
         dispatcher.setOnBelowLowWater(connection::resumeIfDrained);
         worker.execute(dispatcher);
         connection.start();

@@ -63,6 +63,7 @@ public class ExchangeEndpoint extends DefaultEndpoint {
         super.doInit();
         config.validate();
         dialect = ExchangeDialect.create(config); // fails early on bad channels/instruments/url
+        ExchangeConnection.validateUrl(dialect.connectUrl());
     }
 
     /** The dialect instance (built when the endpoint initialises). */

@@ -33,7 +33,9 @@ import org.apache.camel.spi.UriParams;
  * max(staleAfterMs, staleFactor x its typical gap); also the limit for "nothing at all since subscribing".</li>
  * <li>{@code backoffInitialMs} (1000), {@code backoffMaxMs} (60000): capped exponential back-off with full jitter;
  * {@code healthyResetMs} (60000): a connection that stayed up and delivered data this long resets it.</li>
- * <li>{@code minConnectIntervalMs} (500): minimum spacing between two connection attempts of one source.</li>
+ * <li>{@code minConnectIntervalMs} (500): minimum spacing between two connection attempts of one source;
+ * {@code hostConnectIntervalMs} (350): minimum spacing between attempts to the same host by all sources of the
+ * component (OKX allows 3 new connections per second per IP).</li>
  * <li>{@code maxConnectionAgeMs} (85800000 = 23h50m): proactive reconnect before Binance's 24 h cut; 0 = never.</li>
  * <li>{@code subscribePacingMs} (350): spacing of subscribe messages (at most ~3/s);
  * {@code subscribeBatchSize} (100): OKX args / Binance params per subscribe message.</li>
@@ -95,6 +97,8 @@ public class SourceConfig implements Cloneable {
     private long healthyResetMs = 60_000;
     @UriParam(label = "lifecycle", defaultValue = "500", description = "Minimum spacing of connection attempts")
     private long minConnectIntervalMs = 500;
+    @UriParam(label = "lifecycle", defaultValue = "350", description = "Minimum spacing of attempts to one host, all sources")
+    private long hostConnectIntervalMs = 350;
     @UriParam(label = "lifecycle", defaultValue = "85800000", description = "Proactive reconnect after this age; 0 = never")
     private long maxConnectionAgeMs = 85_800_000L;
     @UriParam(label = "lifecycle", defaultValue = "350", description = "Spacing of subscribe messages")
@@ -165,6 +169,7 @@ public class SourceConfig implements Cloneable {
         require(backoffInitialMs > 0 && backoffMaxMs >= backoffInitialMs, "need 0 < backoffInitialMs <= backoffMaxMs");
         require(healthyResetMs > 0, "healthyResetMs must be > 0");
         require(minConnectIntervalMs >= 0, "minConnectIntervalMs must be >= 0");
+        require(hostConnectIntervalMs >= 0, "hostConnectIntervalMs must be >= 0");
         require(maxConnectionAgeMs >= 0, "maxConnectionAgeMs must be >= 0");
         require(subscribePacingMs >= 0, "subscribePacingMs must be >= 0");
         require(subscribeBatchSize > 0, "subscribeBatchSize must be > 0");
@@ -249,6 +254,9 @@ public class SourceConfig implements Cloneable {
     public long getMinConnectIntervalMs() { return minConnectIntervalMs; }
     public void setMinConnectIntervalMs(long v) { this.minConnectIntervalMs = v; }
     public SourceConfig minConnectIntervalMs(long v) { setMinConnectIntervalMs(v); return this; }
+    public long getHostConnectIntervalMs() { return hostConnectIntervalMs; }
+    public void setHostConnectIntervalMs(long v) { this.hostConnectIntervalMs = v; }
+    public SourceConfig hostConnectIntervalMs(long v) { setHostConnectIntervalMs(v); return this; }
     public long getMaxConnectionAgeMs() { return maxConnectionAgeMs; }
     public void setMaxConnectionAgeMs(long v) { this.maxConnectionAgeMs = v; }
     public SourceConfig maxConnectionAgeMs(long v) { setMaxConnectionAgeMs(v); return this; }

@@ -44,7 +44,7 @@ class BackpressureTest {
             });
             SourceConfig config = new SourceConfig().sourceId("okx-bp").dialect("okx").channels("trades")
                     .instruments("BTC-USDT").url(server.okxUrl()).queueHighWater(high).queueLowWater(low)
-                    .staleAfterMs(300).pingIntervalMs(200).pongTimeoutMs(300).minConnectIntervalMs(50).validate();
+                    .staleAfterMs(300).pingIntervalMs(200).pongTimeoutMs(300).minConnectIntervalMs(50).hostConnectIntervalMs(0).validate();
             RecordingEvents recorded = new RecordingEvents();
             ExchangeConnection connection = new ExchangeConnection(vertx, config, ExchangeDialect.create(config),
                     dispatcher, recorded, events, null);

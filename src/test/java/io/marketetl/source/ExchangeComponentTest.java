@@ -149,6 +149,26 @@ class ExchangeComponentTest {
     }
 
     @Test
+    void sourcesOfOneComponentSpaceTheirConnectionsToTheSameHost() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                for (int i = 0; i < 4; i++) {
+                    from("exchange:okx-" + i + "?dialect=okx&instruments=BTC-USDT&hostConnectIntervalMs=300&url="
+                            + server.okxUrl()).to("mock:gate");
+                }
+            }
+        });
+        context.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.accepted.get() == 4);
+        List<Long> t = List.copyOf(server.handshakeNanos);
+        for (int i = 1; i < t.size(); i++) {
+            assertThat((t.get(i) - t.get(i - 1)) / 1_000_000).as("gap %d", i).isGreaterThanOrEqualTo(250);
+        }
+        assertThat(server.maxConcurrent.get()).isEqualTo(4); // one socket per source
+    }
+
+    @Test
     void badEndpointOptionsFailAtStartup() {
         assertThatThrownBy(() -> context.getEndpoint("exchange:x?dialect=okx&instruments=BTC-USDT&bogusOption=1"))
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("bogusOption");
@@ -158,6 +178,10 @@ class ExchangeComponentTest {
                 .hasStackTraceContaining("queueLowWater");
         assertThatThrownBy(() -> context.getEndpoint("exchange:x?dialect=kraken"))
                 .hasStackTraceContaining("dialect must be one of");
+        assertThatThrownBy(() -> context.getEndpoint("exchange:x?dialect=okx&instruments=BTC-USDT&url=http2://nope").start())
+                .hasStackTraceContaining("scheme must be ws or wss");
+        assertThatThrownBy(() -> context.getEndpoint("exchange:x?dialect=okx").start())
+                .hasStackTraceContaining("needs channels and instruments");
     }
 
     @Test

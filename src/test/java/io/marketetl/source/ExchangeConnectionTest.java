@@ -76,7 +76,7 @@ class ExchangeConnectionTest {
         return new SourceConfig().sourceId(id).dialect("okx").channels("trades").instruments("BTC-USDT,ETH-USDT")
                 .url(server.okxUrl()).pingIntervalMs(300).pongTimeoutMs(600).staleAfterMs(700).staleFactor(4)
                 .backoffInitialMs(50).backoffMaxMs(400).healthyResetMs(60_000).minConnectIntervalMs(50)
-                .subscribePacingMs(0).connectTimeoutMs(2000).closeTimeoutMs(1000);
+                .hostConnectIntervalMs(0).subscribePacingMs(0).connectTimeoutMs(2000).closeTimeoutMs(1000);
     }
 
     private ExchangeConnection start(SourceConfig config, ExchangeConnection.FrameSink sink, SourceEvents events) {

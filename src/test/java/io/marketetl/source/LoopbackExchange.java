@@ -38,6 +38,7 @@ final class LoopbackExchange implements AutoCloseable {
     final AtomicInteger current = new AtomicInteger();
     final AtomicInteger maxConcurrent = new AtomicInteger();
     final AtomicInteger handshakes = new AtomicInteger();
+    final List<Long> handshakeNanos = new CopyOnWriteArrayList<>();
     final AtomicInteger accepted = new AtomicInteger();
     final AtomicLong sequence = new AtomicLong();
     final List<Conn> connections = new CopyOnWriteArrayList<>();
@@ -139,6 +140,7 @@ final class LoopbackExchange implements AutoCloseable {
 
     private void onWebSocket(ServerWebSocket ws) {
         handshakes.incrementAndGet();
+        handshakeNanos.add(System.nanoTime());
         if (rejectHandshakes) {
             ws.reject(503);
             return;

@@ -34,7 +34,7 @@ class SimulatorSourceTest {
 
     /** Short lifecycle settings for tests. */
     private static final String FAST = "&pingIntervalMs=300&pongTimeoutMs=600&staleAfterMs=800&staleFactor=4"
-            + "&backoffInitialMs=50&backoffMaxMs=500&healthyResetMs=1500&minConnectIntervalMs=100&closeTimeoutMs=1000"
+            + "&backoffInitialMs=50&backoffMaxMs=500&healthyResetMs=1500&minConnectIntervalMs=100&hostConnectIntervalMs=100&closeTimeoutMs=1000"
             + "&subscribePacingMs=350&events=#events";
 
     private ExchangeSimulator sim;

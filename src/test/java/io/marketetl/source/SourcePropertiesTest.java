@@ -34,7 +34,7 @@ class SourcePropertiesTest {
         assertThat(settings.get("market-etl.okx.rest-url").defaultValue()).isEqualTo("https://www.okx.com");
         assertThat(settings.get("market-etl.binance.rest-url").defaultValue()).isEqualTo("https://api.binance.com");
         assertThat(settings.get("market-etl.source.max-connection-age-ms").defaultValue()).isEqualTo("85800000");
-        assertThat(settings).hasSize(21);
+        assertThat(settings).hasSize(22);
         assertThat(settings.values()).allSatisfy(s -> assertThat(s.description()).isNotBlank());
     }
 
@@ -57,6 +57,7 @@ class SourcePropertiesTest {
             assertThat(d.getMaxConnectionAgeMs()).isEqualTo(85_800_000L);
             assertThat(d.getQueueHighWater()).isEqualTo(10000);
             assertThat(d.getQueueLowWater()).isEqualTo(5000);
+            assertThat(d.getHostConnectIntervalMs()).isEqualTo(350);
             assertThat(main.getCamelContext().getRegistry().lookupByName("normalise")).isInstanceOf(Normaliser.class);
             ExchangeEndpoint e = main.getCamelContext().getEndpoint(
                     "exchange:okx-p?dialect=okx&instruments=BTC-USDT&url={{market-etl.okx.ws-url}}", ExchangeEndpoint.class);
