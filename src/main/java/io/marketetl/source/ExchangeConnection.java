@@ -316,7 +316,9 @@ public final class ExchangeConnection {
         if (gen != generation || stopped) {
             if (ar.succeeded()) {
                 LOG.debug("{}: closing the socket of an abandoned attempt", sourceId);
-                retire(ar.result());
+                WebSocket orphan = ar.result();
+                orphan.closeHandler(v -> onSocketClosed(gen, orphan)); // tells us when it is really gone
+                retire(orphan);
             }
             finishStopIfIdle();
             return;

@@ -302,6 +302,21 @@ class ExchangeConnectionTest {
     }
 
     @Test
+    void stopDuringAHandshakeWaitsForItAndClosesTheSocket() throws Exception {
+        server.handshakeDelayMs = 600;
+        RecordingEvents events = new RecordingEvents();
+        ExchangeConnection c = start(okx("okx-m"), new Sink(), events);
+        await().atMost(Duration.ofSeconds(3)).until(() -> server.handshakes.get() == 1);
+        c.stop().get(5, TimeUnit.SECONDS); // completes only once the in-flight attempt is settled and closed
+        assertThat(server.current.get()).isZero();
+        assertThat(c.isOpen()).isFalse();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> server.handshakes.get() == 1 && server.current.get() == 0);
+        assertThat(server.maxConcurrent.get()).isLessThanOrEqualTo(1);
+        assertThat(events.log).doesNotContain("connected");
+    }
+
+    @Test
     void stopWhileBackingOff() throws Exception {
         server.rejectHandshakes = true;
         ExchangeConnection c = start(okx("okx-l").backoffInitialMs(100).backoffMaxMs(100).minConnectIntervalMs(0),

@@ -48,6 +48,8 @@ final class LoopbackExchange implements AutoCloseable {
     volatile boolean rejectHandshakes;
     volatile boolean answerPings = true;
     volatile long idleCloseMs; // 0 = off
+    /** When > 0, the WebSocket handshake is answered only after this delay. */
+    volatile long handshakeDelayMs;
     /** When > 0, the OKX path pushes this many trades for the first arg as fast as flow control allows. */
     volatile int burst;
 
@@ -144,6 +146,11 @@ final class LoopbackExchange implements AutoCloseable {
         if (rejectHandshakes) {
             ws.reject(503);
             return;
+        }
+        if (handshakeDelayMs > 0) {
+            io.vertx.core.Promise<Integer> handshake = io.vertx.core.Promise.promise();
+            ws.setHandshake(handshake.future());
+            vertx.setTimer(handshakeDelayMs, t -> handshake.tryComplete(101));
         }
         Conn c = new Conn(accepted.incrementAndGet(), ws);
         connections.add(c);
