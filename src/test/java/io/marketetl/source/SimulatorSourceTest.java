@@ -211,6 +211,22 @@ class SimulatorSourceTest {
     }
 
     @Test
+    void subscribeErrorsAreReportedAsSourceErrorsAndNeverReachTheRoute() throws Exception {
+        start(simConfig().build(), sim -> List.of(
+                "exchange:okx-err?dialect=okx&channels=trades&instruments=BTC-USDT,XYZ-USDT&url=" + sim.okxWsUrl() + FAST,
+                "exchange:bn-err?dialect=binance&subscribeMode=message&subscribeBatchSize=1&channels=trade"
+                        + "&instruments=BTCUSDT,XYZUSDT&url=" + sim.binanceWsUrl() + FAST));
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.errors.size() >= 2);
+        assertThat(events.errors).anySatisfy(e -> assertThat(e).contains("60018").contains("XYZ-USDT"));
+        assertThat(events.errors).anySatisfy(e -> assertThat(e).startsWith("Binance error 2").contains("invalid stream"));
+        // the valid subscriptions keep flowing; the errors were control frames, not data
+        await().atMost(Duration.ofSeconds(5)).until(() -> messages("okx-err", "BTC-USDT") >= 10 && messages("bn-err", "BTC-USDT") >= 10);
+        assertThat(malformed.get()).isZero();
+        assertThat(endpoint("okx-err").getReconnects()).isZero();
+        assertThat(endpoint("bn-err").getReconnects()).isZero();
+    }
+
+    @Test
     void stallIsDetectedWithinTheWindowAndHealsWhenDataReturns() throws Exception {
         start(simConfig().build(), sim -> List.of(okx("okx-stall")));
         await().atMost(Duration.ofSeconds(5)).until(() -> messages("okx-stall") >= 20);
