@@ -13,7 +13,28 @@ import org.apache.camel.support.PropertyBindingSupport;
  * exchange:&lt;sourceId&gt;?dialect=okx|binance|custom&amp;channels=trades,tickers&amp;instruments=BTC-USDT,ETH-USDT&amp;url=...
  * </pre>
  * Consumer only. Every endpoint option is described in {@link SourceConfig}. Defaults for all endpoints can be set on
- * the component: {@code camel.component.exchange.defaults.ping-interval-ms=15000}.
+ * the component: {@code camel.component.exchange.defaults.ping-interval-ms=15000} (application.properties maps the
+ * {@code market-etl.source.*} settings there).
+ * <p>
+ * In a YAML route file:
+ * <pre>
+ * - route:
+ *     id: okx-trades
+ *     from:
+ *       uri: exchange:okx-main
+ *       parameters:
+ *         dialect: okx
+ *         url: "{{market-etl.okx.ws-url}}"
+ *         channels: trades,tickers
+ *         instruments: BTC-USDT,ETH-USDT
+ *         events: "#connectorStatus"
+ *       steps:
+ *         - process:
+ *             ref: normalise
+ *         - to: direct:stamp
+ * </pre>
+ * Every data frame becomes one exchange with body {@link RawFrame} (headers {@link ExchangeEndpoint#HEADER_SOURCE_ID},
+ * {@link ExchangeEndpoint#HEADER_DIALECT}); the {@code normalise} bean turns it into {@code List<MarketMessage>}.
  * <p>
  * The component owns one Vert.x instance (created on start, closed on stop) unless one is set with
  * {@link #setVertx(Vertx)} ({@code camel.component.exchange.vertx=#myVertx}).

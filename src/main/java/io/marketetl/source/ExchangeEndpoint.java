@@ -6,6 +6,8 @@ import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
@@ -17,6 +19,7 @@ import org.apache.camel.support.DefaultEndpoint;
  * exchange with body {@link RawFrame} and headers {@value #HEADER_SOURCE_ID} and {@value #HEADER_DIALECT}. Options:
  * {@link SourceConfig}. Lifecycle counters of the running consumer are exposed here for monitoring.
  */
+@ManagedResource(description = "Exchange WebSocket source")
 @UriEndpoint(firstVersion = "0.1.0", scheme = "exchange", title = "Exchange WebSocket source",
         syntax = "exchange:sourceId", consumerOnly = true, category = { Category.NETWORKING })
 public class ExchangeEndpoint extends DefaultEndpoint {
@@ -78,6 +81,7 @@ public class ExchangeEndpoint extends DefaultEndpoint {
         return config;
     }
 
+    @ManagedAttribute(description = "Source id")
     public String getSourceId() {
         return sourceId;
     }
@@ -93,12 +97,14 @@ public class ExchangeEndpoint extends DefaultEndpoint {
     }
 
     /** Data frames received by the running consumer. */
+    @ManagedAttribute(description = "Data frames received")
     public long getFrames() {
         ExchangeConnection c = connection();
         return c == null ? 0 : c.dataFrames();
     }
 
     /** Reconnects of the running consumer. */
+    @ManagedAttribute(description = "Reconnects scheduled")
     public long getReconnects() {
         ExchangeConnection c = connection();
         return c == null ? 0 : c.reconnects();
@@ -110,7 +116,22 @@ public class ExchangeEndpoint extends DefaultEndpoint {
         return c == null ? null : c.lastMessageAt();
     }
 
+    /** Time of the last data frame as ISO-8601 text, or null (for JMX). */
+    @ManagedAttribute(description = "Time of the last data frame")
+    public String getLastMessageTimeText() {
+        Instant t = getLastMessageTime();
+        return t == null ? null : t.toString();
+    }
+
+    /** Frames waiting for the route. */
+    @ManagedAttribute(description = "Frames waiting for the route")
+    public int getQueueSize() {
+        ExchangeConsumer c = consumer;
+        return c == null ? 0 : c.getQueueSize();
+    }
+
     /** Whether the running consumer has an open socket. */
+    @ManagedAttribute(description = "Whether a WebSocket is open")
     public boolean isConnected() {
         ExchangeConnection c = connection();
         return c != null && c.isOpen();

@@ -84,6 +84,15 @@ class ExchangeComponentTest {
         assertThat(endpoint.getConsumer().getDelivered()).isGreaterThanOrEqualTo(6);
         assertThat(events.log).startsWith("connecting 1", "connected", "subscribed");
 
+        // the counters are also JMX attributes of the endpoint (Hawtio, Jolokia)
+        javax.management.MBeanServer jmx = context.getManagementStrategy().getManagementAgent().getMBeanServer();
+        javax.management.ObjectName name = jmx.queryNames(
+                new javax.management.ObjectName("org.apache.camel:type=endpoints,*"), null).stream()
+                .filter(n -> n.toString().contains("okx-main")).findFirst().orElseThrow();
+        assertThat((Long) jmx.getAttribute(name, "Frames")).isPositive();
+        assertThat((Boolean) jmx.getAttribute(name, "Connected")).isTrue();
+        assertThat((String) jmx.getAttribute(name, "LastMessageTimeText")).isNotNull();
+
         context.getRouteController().stopRoute("okx");
         assertThat(server.current.get()).isZero();
         int handshakes = server.handshakes.get();
