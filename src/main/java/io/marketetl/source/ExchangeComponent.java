@@ -47,6 +47,8 @@ public class ExchangeComponent extends DefaultComponent {
     private Vertx vertx;
     private boolean ownsVertx;
     private final ConnectGate connectGate = new ConnectGate();
+    private final java.util.concurrent.ConcurrentMap<String, ExchangeConsumer> running =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -91,6 +93,24 @@ public class ExchangeComponent extends DefaultComponent {
         if (v != null) {
             v.close().toCompletionStage().toCompletableFuture().get();
         }
+    }
+
+    /**
+     * Registers a starting consumer as the only one of its source id: one source, one socket, even when two routes
+     * (or two URIs differing only in options) name the same source.
+     *
+     * @throws IllegalStateException when another consumer of that source id is running
+     */
+    void claim(String sourceId, ExchangeConsumer consumer) {
+        ExchangeConsumer other = running.putIfAbsent(sourceId, consumer);
+        if (other != null && other != consumer) {
+            throw new IllegalStateException("exchange source '" + sourceId + "' is already running (route "
+                    + other.getRouteId() + "); source ids must be unique");
+        }
+    }
+
+    void release(String sourceId, ExchangeConsumer consumer) {
+        running.remove(sourceId, consumer);
     }
 
     /** Spaces connection attempts to one host across this component's sources. */

@@ -41,6 +41,7 @@ public class ExchangeConsumer extends DefaultConsumer {
         ExchangeEndpoint endpoint = getEndpoint();
         SourceConfig config = endpoint.getConfig();
         String id = config.getSourceId();
+        endpoint.getComponent().claim(id, this);
         var executors = endpoint.getCamelContext().getExecutorServiceManager();
         worker = executors.newSingleThreadExecutor(this, "exchange-" + id);
         eventThread = executors.newSingleThreadExecutor(this, "exchange-events-" + id);
@@ -94,6 +95,7 @@ public class ExchangeConsumer extends DefaultConsumer {
             executors.shutdown(eventThread); // lets queued events run
             eventThread = null;
         }
+        getEndpoint().getComponent().release(getEndpoint().getSourceId(), this);
         super.doStop();
     }
 

@@ -178,6 +178,26 @@ class ExchangeComponentTest {
     }
 
     @Test
+    void aSourceIdRunsOnceEvenWhenTwoRoutesNameIt() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("exchange:dup?dialect=okx&instruments=BTC-USDT&url=" + server.okxUrl()).routeId("first").to("mock:a");
+                from("exchange:dup?dialect=okx&instruments=BTC-USDT&staleAfterMs=5000&url=" + server.okxUrl())
+                        .routeId("second").autoStartup(false).to("mock:b");
+            }
+        });
+        context.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.accepted.get() == 1);
+        assertThatThrownBy(() -> context.getRouteController().startRoute("second"))
+                .hasStackTraceContaining("exchange source 'dup' is already running (route first)");
+        context.getRouteController().stopRoute("first");
+        context.getRouteController().startRoute("second"); // free again once the first stopped
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.accepted.get() == 2 && server.current.get() == 1);
+        assertThat(server.maxConcurrent.get()).isEqualTo(1);
+    }
+
+    @Test
     void badEndpointOptionsFailAtStartup() {
         assertThatThrownBy(() -> context.getEndpoint("exchange:x?dialect=okx&instruments=BTC-USDT&bogusOption=1"))
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("bogusOption");
