@@ -133,7 +133,7 @@ class ExchangeConnectionTest {
             int n = i + 1;
             await().atMost(Duration.ofSeconds(5)).until(() -> server.accepted.get() == n && server.last().subscribed());
             if (i % 2 == 0) {
-                server.closeAll(1006 == 1006 ? 1001 : 1001, "going away");
+                server.closeAll(1001, "going away");
             } else {
                 server.sendToAll("{\"event\":\"notice\",\"code\":\"64008\",\"msg\":\"The connection will soon be closed for a service upgrade. Please reconnect.\",\"connId\":\"x\"}");
                 server.sendToAll("{\"event\":\"notice\",\"code\":\"64008\",\"msg\":\"again\",\"connId\":\"x\"}");
