@@ -373,7 +373,9 @@ public final class SimulatorStats {
 
     /**
      * Zeroes every counter and forgets gaps and closed connections. Open connections stay listed (with zeroed
-     * counters) and the per-client maximum restarts from the current number of open connections.
+     * counters) and the per-client maximum restarts from the current number of open connections. While data
+     * flows the counters of different streams are zeroed a few microseconds apart; for exact before/after
+     * comparisons stall first ({@link SimulatorFaults#setStall}), as {@code POST /sim/reset} runs on the event loop.
      */
     public void reset() {
         streams.values().forEach(StreamCounters::zero);
