@@ -2,8 +2,10 @@ package io.marketetl.source;
 
 import io.marketetl.source.dialect.ExchangeDialect;
 import io.marketetl.source.dialect.FrameInfo;
+import io.vertx.core.AbstractVerticle;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.WebSocket;
@@ -30,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * per-stream stale-data watchdog, capped exponential back-off with full jitter, proactive reconnects, backpressure.
  *
  * <h2>Threading</h2>
- * All state lives on one Vert.x context (an event loop) and is only touched there: socket callbacks, timers and the
- * public entry points ({@link #start()}, {@link #stop()}, {@link #resumeIfDrained()}) all run on it. Frames go to a
+ * All state lives on one Vert.x event-loop context of its own (a tiny verticle per connection, so sources spread over
+ * the event loops) and is only touched there: socket callbacks, timers and the public entry points
+ * ({@link #start()}, {@link #stop()}, {@link #resumeIfDrained()}) all run on it. Frames go to a
  * {@link FrameSink} (the per-source worker queue) without blocking; {@link SourceEvents} are called on the given
  * executor, never on the event loop.
  *
@@ -69,7 +72,9 @@ public final class ExchangeConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeConnection.class);
 
     private final Vertx vertx;
-    private final Context context;
+    private final CompletableFuture<Context> contextReady = new CompletableFuture<>();
+    private volatile boolean startCalled;
+    private volatile Future<String> deployment;
     private final SourceConfig config;
     private final String sourceId;
     private final ExchangeDialect dialect;
@@ -136,7 +141,6 @@ public final class ExchangeConnection {
             SourceEvents events, Executor eventExecutor, RandomGenerator random, ConnectGate gate) {
         this.gate = gate;
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
         this.config = config;
         this.sourceId = config.getSourceId();
         this.dialect = dialect;
@@ -155,32 +159,62 @@ public final class ExchangeConnection {
     // =====================================================================================================
     // public entry points (any thread)
 
-    /** Starts connecting (asynchronously). */
-    public void start() {
-        context.runOnContext(v -> {
-            if (state != State.NEW) {
-                return;
+    /**
+     * Starts connecting (asynchronously). The connection gets an event loop of its own: a tiny verticle is deployed
+     * for it, as contexts created from one non-Vert.x thread would otherwise all share one event loop.
+     */
+    public synchronized void start() {
+        if (startCalled) {
+            return;
+        }
+        startCalled = true;
+        deployment = vertx.deployVerticle(new AbstractVerticle() {
+            @Override
+            public void start() {
+                contextReady.complete(context);
+                startOnContext();
             }
-            WebSocketClientOptions options = new WebSocketClientOptions()
-                    .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.getConnectTimeoutMs()))
-                    .setMaxFrameSize(config.getMaxFrameSize())
-                    .setMaxMessageSize(config.getMaxMessageSize())
-                    .setClosingTimeout((int) Math.max(1, (config.getCloseTimeoutMs() + 999) / 1000))
-                    .setTryUsePerMessageCompression(false);
-            client = vertx.createWebSocketClient(options);
-            setState(State.WAITING);
-            LOG.info("{}: starting {} source, url {}", sourceId, dialect.name(), dialect.connectUrl());
-            connect();
         });
+        deployment.onFailure(t -> {
+            LOG.error("{}: could not start on Vert.x: {}", sourceId, t.toString());
+            contextReady.completeExceptionally(t);
+        });
+    }
+
+    /** Runs {@code action} on this connection's event-loop context (once it exists). */
+    private void onContext(Runnable action) {
+        contextReady.thenAccept(ctx -> ctx.runOnContext(v -> action.run()));
+    }
+
+    private void startOnContext() {
+        if (state != State.NEW) {
+            return;
+        }
+        WebSocketClientOptions options = new WebSocketClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.getConnectTimeoutMs()))
+                .setMaxFrameSize(config.getMaxFrameSize())
+                .setMaxMessageSize(config.getMaxMessageSize())
+                .setClosingTimeout((int) Math.max(1, (config.getCloseTimeoutMs() + 999) / 1000))
+                .setTryUsePerMessageCompression(false);
+        client = vertx.createWebSocketClient(options);
+        setState(State.WAITING);
+        LOG.info("{}: starting {} source, url {}", sourceId, dialect.name(), dialect.connectUrl());
+        connect();
     }
 
     /**
      * Stops for good: no further attempts, the socket is closed (close handshake awaited up to
      * {@code closeTimeoutMs}); completes when nothing of this source is left open.
      */
-    public CompletableFuture<Void> stop() {
+    public synchronized CompletableFuture<Void> stop() {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        context.runOnContext(v -> {
+        if (!startCalled || contextReady.isCompletedExceptionally()) {
+            stopped = true;
+            setState(State.STOPPED);
+            result.complete(null);
+            return result;
+        }
+        onContext(() -> {
             if (stopFuture != null) {
                 stopFuture.whenComplete((r, t) -> result.complete(null));
                 return;
@@ -202,7 +236,7 @@ public final class ExchangeConnection {
 
     /** Called (from any thread) when the sink has drained below its low-water mark: resume reading if paused. */
     public void resumeIfDrained() {
-        context.runOnContext(v -> applyPauseState());
+        onContext(this::applyPauseState);
     }
 
     // =====================================================================================================
@@ -596,11 +630,9 @@ public final class ExchangeConnection {
         cancelTimer(guardTimer);
         guardTimer = -1;
         CompletableFuture<Void> f = stopFuture;
-        if (client != null) {
-            client.close().onComplete(ar -> f.complete(null));
-        } else {
-            f.complete(null);
-        }
+        Future<Void> closed = client != null ? client.close() : Future.succeededFuture();
+        Future<String> d = deployment;
+        closed.eventually(() -> d.compose(vertx::undeploy)).onComplete(ar -> f.complete(null));
         LOG.info("{}: stopped", sourceId);
     }
 
