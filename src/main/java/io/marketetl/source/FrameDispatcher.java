@@ -1,0 +1,184 @@
+package io.marketetl.source;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands frames from the I/O thread to the route on one worker thread per source, in arrival order, through a queue
+ * bounded by flow control: {@link #accept} reports when the queue reaches the high-water mark (the source then pauses
+ * the socket, so the producer stops), and {@code onBelowLowWater} runs on the worker once it has drained to the
+ * low-water mark. Nothing accepted is dropped; {@link #stop} drains what is queued.
+ */
+public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runnable {
+
+    /** Delivers one frame to the route (on the worker thread). */
+    @FunctionalInterface
+    public interface Delivery {
+        void deliver(RawFrame frame) throws Exception;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrameDispatcher.class);
+
+    private final String name;
+    private final int highWater;
+    private final int lowWater;
+    private final Delivery delivery;
+    private volatile Runnable onBelowLowWater = () -> { };
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final ArrayDeque<RawFrame> queue = new ArrayDeque<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private boolean aboveHigh;
+    private boolean running = true;
+    private int maxDepth;
+    private long pauses;
+
+    public FrameDispatcher(String name, int highWater, int lowWater, Delivery delivery) {
+        if (lowWater < 0 || lowWater >= highWater) {
+            throw new IllegalArgumentException("need 0 <= lowWater < highWater");
+        }
+        this.name = name;
+        this.highWater = highWater;
+        this.lowWater = lowWater;
+        this.delivery = delivery;
+    }
+
+    /** Called on the worker thread when the queue has drained to the low-water mark after a pause. */
+    public void setOnBelowLowWater(Runnable onBelowLowWater) {
+        this.onBelowLowWater = onBelowLowWater;
+    }
+
+    @Override
+    public boolean accept(RawFrame frame) {
+        lock.lock();
+        try {
+            queue.addLast(frame);
+            int size = queue.size();
+            maxDepth = Math.max(maxDepth, size);
+            if (!aboveHigh && size >= highWater) {
+                aboveHigh = true;
+                pauses++;
+            }
+            notEmpty.signal();
+            return aboveHigh;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean shouldPause() {
+        lock.lock();
+        try {
+            return aboveHigh;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The worker loop: runs until {@link #stop} and the queue is empty. */
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                RawFrame frame;
+                boolean resume = false;
+                lock.lock();
+                try {
+                    while (queue.isEmpty()) {
+                        if (!running) {
+                            return;
+                        }
+                        notEmpty.await();
+                    }
+                    frame = queue.pollFirst();
+                    if (aboveHigh && queue.size() <= lowWater) {
+                        aboveHigh = false;
+                        resume = true;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (resume) {
+                    onBelowLowWater.run();
+                }
+                try {
+                    delivery.deliver(frame);
+                    delivered.incrementAndGet();
+                } catch (Throwable t) {
+                    failures.incrementAndGet();
+                    LOG.warn("{}: delivering a frame failed: {}", name, t.toString(), t);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            int left = size();
+            if (left > 0) {
+                LOG.warn("{}: dispatcher interrupted with {} frames queued", name, left);
+            }
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /** Stops accepting work once the queue is drained; waits up to {@code timeoutMs} for that. */
+    public boolean stop(long timeoutMs) throws InterruptedException {
+        lock.lock();
+        try {
+            running = false;
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        boolean done = finished.await(timeoutMs, TimeUnit.MILLISECONDS);
+        if (!done) {
+            LOG.warn("{}: {} frames still queued after waiting {} ms for the route", name, size(), timeoutMs);
+        }
+        return done;
+    }
+
+    public int size() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Largest queue depth seen. */
+    public int maxDepth() {
+        lock.lock();
+        try {
+            return maxDepth;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times the queue reached the high-water mark. */
+    public long pauses() {
+        lock.lock();
+        try {
+            return pauses;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long delivered() {
+        return delivered.get();
+    }
+
+    public long failures() {
+        return failures.get();
+    }
+}
