@@ -3,7 +3,11 @@ package io.marketetl;
 import com.zaxxer.hikari.HikariDataSource;
 import io.marketetl.db.DatabaseBootstrap;
 import io.marketetl.db.DatabaseSettings;
+import io.marketetl.normalise.MalformedFrames;
 import io.marketetl.ops.DatabaseHealthCheck;
+import io.marketetl.status.ConnectorStatusEvents;
+import io.marketetl.status.ConnectorStatusStore;
+import io.marketetl.status.SourceRegistry;
 import io.marketetl.simulator.ExchangeSimulator;
 import io.marketetl.simulator.SimulatorConfig;
 import java.time.Duration;
@@ -57,6 +61,10 @@ public class MarketEtlConfiguration implements CamelConfiguration {
                 poolMaxSize, Duration.ofMillis(poolConnectionTimeoutMs));
     }
 
+    @PropertyInject(value = "market-etl.status.error-log-chars", defaultValue = "16384")
+    private int errorLogChars;
+    @PropertyInject(value = "market-etl.malformed.max-retry-ms", defaultValue = "5000")
+    private long malformedMaxRetryMs;
     @PropertyInject(value = "market-etl.demo", defaultValue = "false")
     private boolean demo;
     @PropertyInject(value = "market-etl.demo.rate", defaultValue = "20")
@@ -77,6 +85,11 @@ public class MarketEtlConfiguration implements CamelConfiguration {
                 dataSource.close();
             }
         });
+        ConnectorStatusStore statusStore = new ConnectorStatusStore(dataSource, errorLogChars);
+        camelContext.getRegistry().bind("connectorStatus", new ConnectorStatusEvents(statusStore));
+        camelContext.getManagementStrategy().addEventNotifier(new SourceRegistry(statusStore));
+        camelContext.getRegistry().bind("malformedFrames",
+                new MalformedFrames(dataSource, Duration.ofMillis(malformedMaxRetryMs)));
         HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
         if (health != null) {
             health.register(new DatabaseHealthCheck(settings, healthDbTimeoutSeconds));

@@ -1,0 +1,55 @@
+package io.marketetl.status;
+
+import io.marketetl.source.ExchangeEndpoint;
+import java.sql.SQLException;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Route;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.RouteEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers every route that reads an {@code exchange:} source in {@code api_connectors} (protocol WebSocket, with
+ * its exchange and URL) when it starts, so that each YAML source file is a connector an operator can see, and marks
+ * it stopped when its route stops (a route file edited away, or shutdown).
+ */
+public class SourceRegistry extends EventNotifierSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceRegistry.class);
+
+    private final ConnectorStatusStore store;
+
+    public SourceRegistry(ConnectorStatusStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof CamelEvent.RouteStartedEvent || event instanceof CamelEvent.RouteStoppedEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        Route route = ((RouteEvent) event).getRoute();
+        Endpoint endpoint = route.getEndpoint();
+        if (!(endpoint instanceof ExchangeEndpoint source)) {
+            return;
+        }
+        String id = source.getSourceId();
+        try {
+            if (event instanceof CamelEvent.RouteStartedEvent) {
+                String name = route.getDescription() != null ? route.getDescription() : route.getRouteId();
+                store.register(id, name, source.getDialect().connectUrl(), "WebSocket", source.getDialect().exchange());
+                LOG.info("Source {} ({} {}) registered in api_connectors", id, source.getDialect().exchange(),
+                        source.getDialect().connectUrl());
+            } else {
+                store.connectorStatus(id, "stopped");
+                store.status(id, "stopped");
+            }
+        } catch (SQLException e) {
+            LOG.warn("Could not record source {} in api_connectors/connector_status: {}", id, e.getMessage());
+        }
+    }
+}
