@@ -4,6 +4,7 @@ import io.marketetl.normalise.MarketMessage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * One {@code websocket_messages} row as it will be stored: every value already fitted to its column, so that a
@@ -17,6 +18,7 @@ import java.time.Instant;
  * clock or parsing error, not a latency);</li>
  * <li>extract/transform/load times: rounded to microseconds and capped at 3333.333333 s each, so that their sum,
  * total_time, fits DECIMAL(10,6);</li>
+ * <li>timestamp: truncated to microseconds (what PostgreSQL stores), the same for both writers;</li>
  * <li>data: a {@code \u0000} escape (which jsonb refuses) becomes {@code \ufffd}.</li>
  * </ul>
  */
@@ -43,7 +45,7 @@ public final class Row {
     volatile long loadMicros = -1;
 
     Row(MarketMessage m) {
-        this.timestamp = m.timestamp();
+        this.timestamp = m.timestamp().truncatedTo(ChronoUnit.MICROS); // PostgreSQL keeps microseconds
         this.exchange = text(m.exchange(), 50);
         this.connectorId = text(m.sourceId(), 100);
         this.instrument = text(m.instrument(), 100);

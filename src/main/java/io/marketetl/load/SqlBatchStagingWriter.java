@@ -22,13 +22,15 @@ import org.apache.camel.ProducerTemplate;
  * <p>
  * The camel-sql producer takes its connection through Spring's {@code DataSourceUtils}, so it joins the loader's
  * transaction (the same connection: the staging table is a temporary table that no other connection can see).
+ * {@code batchAutoCommitDisabled=false} is essential: by default camel-sql runs a batch with auto-commit off and then
+ * COMMITs it itself, which would commit the loader's transaction half-way (and empty the staging table).
  */
 public final class SqlBatchStagingWriter implements StagingWriter {
 
     public static final String ENDPOINT_URI = "sql:INSERT INTO " + MessageLoader.STAGING_TABLE + " (" + COLUMNS
             + ") VALUES (:#timestamp, :#exchange, :#connector_id, :#instrument, :#price, CAST(:#data AS jsonb),"
             + " :#message_type, :#latency_ms, :#message_number, :#format, :#extract_time, :#transform_time)"
-            + "?batch=true&dataSource=#dataSource";
+            + "?batch=true&batchAutoCommitDisabled=false&dataSource=#dataSource";
 
     private final CamelContext camelContext;
     private volatile ProducerTemplate template;

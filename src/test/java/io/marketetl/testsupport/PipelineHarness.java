@@ -33,12 +33,14 @@ public final class PipelineHarness implements AutoCloseable {
     private final MessageLoader loader;
     private final MeterRegistry meters;
     private final ProducerTemplate template;
+    private final PipelineBacklog backlog;
 
     private PipelineHarness(DefaultCamelContext context, MessageLoader loader, MeterRegistry meters) {
         this.context = context;
         this.loader = loader;
         this.meters = meters;
         this.template = context.createProducerTemplate();
+        this.backlog = context.getRegistry().lookupByNameAndType("pipelineBacklog", PipelineBacklog.class);
     }
 
     public static PipelineHarness start(DataSource dataSource, Map<String, String> overrides) {
@@ -93,7 +95,7 @@ public final class PipelineHarness implements AutoCloseable {
     }
 
     public PipelineBacklog backlog() {
-        return context.getRegistry().lookupByNameAndType("pipelineBacklog", PipelineBacklog.class);
+        return backlog;
     }
 
     public double counter(String name) {
