@@ -16,6 +16,7 @@ public final class LoadState {
     /** After the database refused the batch's data: write one row per transaction to find the bad ones. */
     boolean isolating;
     int rejected;
+    /** Calls of the loader for this batch: 1 unless a write failed and was retried. */
     int attempts;
     InDoubt inDoubt;
     long firstAttemptNanos;

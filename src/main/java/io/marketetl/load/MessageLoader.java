@@ -152,6 +152,7 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
         if (state.finished) {
             return;
         }
+        state.attempts++;
         int n = state.rows.size();
         while (state.doneUpTo < n) {
             if (state.inDoubt != null) {
@@ -198,7 +199,6 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
     }
 
     private void writeUnit(Batch batch, LoadState state, int from, int to) throws SQLException {
-        state.attempts++;
         List<Row> unit = state.rows.subList(from, to);
         TransactionStatus tx = transactions.getTransaction(TX);
         boolean committing = false;

@@ -14,6 +14,7 @@ import io.marketetl.stamp.Stamper;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.util.concurrent.SynchronousExecutorService;
 
 /**
  * Binds the beans routes/pipeline.camel.yaml refers to. They live in the registry, outside the routes, so that a
@@ -30,6 +31,7 @@ import org.apache.camel.spi.Registry;
  * retryableLoadFailure  {@link RetryableLoadFailure}      retry unless the database refused the data
  * pipelineBacklog       {@link PipelineBacklog}           accepted, not yet committed messages
  * pipelineMetrics       {@link PipelineMetrics}           Micrometer meters not counted by the routes
+ * aggregateInCallingThread  {@link SynchronousExecutorService} the aggregator hands batches on in its own thread
  * </pre>
  */
 public final class PipelineBeans {
@@ -56,6 +58,7 @@ public final class PipelineBeans {
         registry.bind("malformedFrames", malformed);
         registry.bind("loadFailures", new LoadFailures(metrics));
         registry.bind("retryableLoadFailure", new RetryableLoadFailure());
+        registry.bind("aggregateInCallingThread", new SynchronousExecutorService());
         return loader;
     }
 }
