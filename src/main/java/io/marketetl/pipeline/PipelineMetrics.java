@@ -18,6 +18,7 @@ public final class PipelineMetrics {
 
     private final CamelContext camelContext;
     private volatile MeterRegistry registry;
+    private final java.util.concurrent.atomic.AtomicBoolean backlogRegistered = new java.util.concurrent.atomic.AtomicBoolean();
 
     public PipelineMetrics(CamelContext camelContext) {
         this.camelContext = Objects.requireNonNull(camelContext, "camelContext");
@@ -65,6 +66,9 @@ public final class PipelineMetrics {
 
     /** Gauge of the messages accepted but not yet in the database. Idempotent. */
     public void registerBacklog(PipelineBacklog backlog) {
+        if (!backlogRegistered.compareAndSet(false, true)) {
+            return;
+        }
         Gauge.builder("market_etl_pipeline_backlog_messages", backlog, PipelineBacklog::messages)
                 .description("Messages accepted by the pipeline and not yet committed")
                 .register(registry());

@@ -48,7 +48,14 @@ public final class PipelineHarness implements AutoCloseable {
     }
 
     public static PipelineHarness start(DataSource dataSource, Map<String, String> overrides, Path routeFile) {
+        return start(dataSource, overrides, routeFile, c -> { });
+    }
+
+    /** As {@link #start(DataSource, Map, Path)}, letting the caller add services before the context starts. */
+    public static PipelineHarness start(DataSource dataSource, Map<String, String> overrides, Path routeFile,
+            java.util.function.Consumer<DefaultCamelContext> customizer) {
         DefaultCamelContext context = create(dataSource, overrides);
+        customizer.accept(context);
         try {
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     ResourceHelper.resolveResource(context, "file:" + routeFile));
