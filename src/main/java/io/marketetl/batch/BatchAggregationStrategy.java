@@ -1,0 +1,46 @@
+package io.marketetl.batch;
+
+import io.marketetl.normalise.MarketMessage;
+import java.util.List;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+
+/**
+ * Collects frames ({@code List<MarketMessage>}) of one source into a {@link Batch} (registry name
+ * {@code batchAggregation}). The batch is the aggregated exchange's body, appended to in place: O(1) per frame, no
+ * copying of the growing list. Completion is the route's business (size predicate on {@code ${body.size()}}, i.e.
+ * messages, and the completion interval); a batch closes at the first frame that brings it to max-messages, so it
+ * can exceed that by at most one frame's messages minus one.
+ */
+public final class BatchAggregationStrategy implements AggregationStrategy {
+
+    private final int expectedSize;
+
+    public BatchAggregationStrategy(int expectedSize) {
+        this.expectedSize = Math.max(16, Math.min(expectedSize, 100_000));
+    }
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        @SuppressWarnings("unchecked")
+        List<MarketMessage> frame = newExchange.getIn().getBody(List.class);
+        if (oldExchange == null) {
+            MarketMessage first = frame.get(0);
+            Batch batch = new Batch(first.sourceId(), first.exchange(), expectedSize);
+            batch.addFrame(frame);
+            newExchange.getIn().setBody(batch);
+            return newExchange;
+        }
+        oldExchange.getIn().getBody(Batch.class).addFrame(frame);
+        return oldExchange;
+    }
+
+    @Override
+    public void onCompletion(Exchange exchange) {
+        Batch batch = exchange.getIn().getBody(Batch.class);
+        if (batch != null) {
+            batch.close(exchange.getProperty(ExchangePropertyKey.AGGREGATED_COMPLETED_BY, String.class));
+        }
+    }
+}

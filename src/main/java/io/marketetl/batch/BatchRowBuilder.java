@@ -1,0 +1,228 @@
+package io.marketetl.batch;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.marketetl.load.LoadState;
+import io.marketetl.load.Row;
+import io.marketetl.normalise.MarketMessage;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Turns a loaded {@link Batch} into the parameters of its {@code websocket_batches} row (registry name
+ * {@code batchRow}); the route's camel-sql endpoint inserts it. Body out: a Map with {@code exchange},
+ * {@code connector_id}, {@code total_messages}, {@code messages_per_second}, {@code instruments} (a text[] literal),
+ * {@code messages} and {@code metrics} (JSON text).
+ * <ul>
+ * <li>total_messages: messages stored in websocket_messages by this batch (refused rows are not counted).</li>
+ * <li>messages_per_second: total_messages divided by the receive-time span of the batch (last frame's arrival minus
+ * the first's). When that span is under 1 ms (a single message, or one frame carrying several), the batch's window
+ * is used instead: first arrival to batch completion, at least 1 ms. The aggregator collects every message of the
+ * source during that window, so this is the source's rate over it. Capped at the column's 99,999,999.99.</li>
+ * <li>instruments: the distinct non-null instruments, sorted.</li>
+ * <li>messages: the stored rows as JSON objects with the column names as keys ({@code data} embedded as JSON).</li>
+ * <li>metrics: latency_p50_ms, latency_p95_ms, latency_p99_ms, latency_max_ms (nearest rank over messages with an
+ * event time; null without any), extract_ms_mean, transform_ms_mean, load_ms_mean, total_ms_mean, bytes, frames,
+ * window_ms, span_ms, malformed_frames (frames refused since the source's previous batch row), completed_by
+ * (predicate = size, interval = time, force = shutdown or reload), first/last_message_number, rows_rejected and
+ * the load breakdown (writer, attempts, stage_ms = load_time, insert_ms, status_ms, commit_ms, elapsed_ms).</li>
+ * </ul>
+ */
+public final class BatchRowBuilder implements Processor {
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final BigDecimal MAX_RATE = new BigDecimal("99999999.99");
+
+    private final MalformedCounter malformed;
+
+    public BatchRowBuilder(MalformedCounter malformed) {
+        this.malformed = Objects.requireNonNull(malformed, "malformed");
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Batch batch = exchange.getIn().getBody(Batch.class);
+        exchange.getIn().setBody(row(batch, malformed.drain(batch.sourceId())));
+    }
+
+    public static Map<String, Object> row(Batch batch, long malformedFrames) {
+        LoadState load = batch.load();
+        List<Row> rows = load.rows();
+        List<MarketMessage> messages = batch.messages();
+        int stored = 0;
+        TreeSet<String> instruments = new TreeSet<>();
+        double[] latencies = new double[messages.size()];
+        int latencyCount = 0;
+        long bytes = 0;
+        long extract = 0;
+        long transform = 0;
+        long loadMicros = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        StringWriter messagesJson = new StringWriter(messages.size() * 400 + 16);
+        try (JsonGenerator g = JSON.createGenerator(messagesJson)) {
+            g.writeStartArray();
+            for (int i = 0; i < messages.size(); i++) {
+                MarketMessage m = messages.get(i);
+                Row r = rows.get(i);
+                if (r.loadMicros() < 0) {
+                    continue; // refused by the database: not stored, not in the batch row
+                }
+                stored++;
+                if (r.instrument() != null) {
+                    instruments.add(r.instrument());
+                }
+                Double latency = m.latencyMs();
+                if (latency != null && !latency.isNaN() && !latency.isInfinite()) {
+                    latencies[latencyCount++] = latency;
+                }
+                bytes += m.bytes();
+                extract += r.extractMicros();
+                transform += r.transformMicros();
+                loadMicros += r.loadMicros();
+                first = Math.min(first, r.messageNumber());
+                last = Math.max(last, r.messageNumber());
+                writeMessage(g, r);
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+
+        Map<String, Object> row = new HashMap<>();
+        row.put("exchange", batch.exchange());
+        row.put("connector_id", batch.sourceId());
+        row.put("total_messages", stored);
+        row.put("messages_per_second", messagesPerSecond(stored, batch.receiveSpanNanos(), batch.windowNanos()));
+        row.put("instruments", textArray(instruments));
+        row.put("messages", messagesJson.toString());
+
+        StringWriter metrics = new StringWriter(512);
+        try (JsonGenerator g = JSON.createGenerator(metrics)) {
+            g.writeStartObject();
+            Arrays.sort(latencies, 0, latencyCount);
+            number(g, "latency_p50_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 50));
+            number(g, "latency_p95_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 95));
+            number(g, "latency_p99_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 99));
+            number(g, "latency_max_ms", latencyCount == 0 ? null : latencies[latencyCount - 1]);
+            g.writeNumberField("latency_samples", latencyCount);
+            number(g, "extract_ms_mean", stored == 0 ? null : extract / 1000.0 / stored);
+            number(g, "transform_ms_mean", stored == 0 ? null : transform / 1000.0 / stored);
+            number(g, "load_ms_mean", stored == 0 ? null : loadMicros / 1000.0 / stored);
+            number(g, "total_ms_mean", stored == 0 ? null : (extract + transform + loadMicros) / 1000.0 / stored);
+            g.writeNumberField("bytes", bytes);
+            g.writeNumberField("frames", batch.frames());
+            number(g, "window_ms", batch.windowNanos() / 1e6);
+            number(g, "span_ms", batch.receiveSpanNanos() / 1e6);
+            g.writeNumberField("malformed_frames", malformedFrames);
+            g.writeStringField("completed_by", batch.completedBy());
+            if (stored > 0) {
+                g.writeNumberField("first_message_number", first);
+                g.writeNumberField("last_message_number", last);
+            }
+            g.writeNumberField("rows_rejected", load.rejected());
+            g.writeStringField("writer", load.writer());
+            g.writeNumberField("load_attempts", load.attempts());
+            number(g, "load_stage_ms", load.stageNanos() / 1e6);
+            number(g, "load_insert_ms", load.insertNanos() / 1e6);
+            number(g, "load_status_ms", load.statusNanos() / 1e6);
+            number(g, "load_commit_ms", load.commitNanos() / 1e6);
+            number(g, "load_elapsed_ms", load.elapsedNanos() / 1e6);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        row.put("metrics", metrics.toString());
+        return row;
+    }
+
+    private static void writeMessage(JsonGenerator g, Row r) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("timestamp", r.timestamp().toString());
+        g.writeStringField("exchange", r.exchange());
+        g.writeStringField("connector_id", r.connectorId());
+        g.writeStringField("instrument", r.instrument());
+        if (r.price() == null) {
+            g.writeNullField("price");
+        } else {
+            g.writeNumberField("price", r.price());
+        }
+        g.writeFieldName("data");
+        g.writeRawValue(r.dataJson());
+        g.writeStringField("message_type", r.messageType());
+        if (r.hasLatency()) {
+            g.writeFieldName("latency_ms");
+            g.writeNumber(Row.scaled(r.latencyThousandths(), 3));
+        } else {
+            g.writeNullField("latency_ms");
+        }
+        g.writeNumberField("message_number", r.messageNumber());
+        g.writeStringField("format", r.format());
+        fixed(g, "extract_time", r.extractMicros());
+        fixed(g, "transform_time", r.transformMicros());
+        fixed(g, "load_time", r.loadMicros());
+        fixed(g, "total_time", r.totalMicros());
+        g.writeEndObject();
+    }
+
+    private static void fixed(JsonGenerator g, String field, long micros) throws IOException {
+        g.writeFieldName(field);
+        g.writeNumber(Row.scaled(micros, 6));
+    }
+
+    private static void number(JsonGenerator g, String field, Double value) throws IOException {
+        if (value == null || value.isNaN() || value.isInfinite()) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP));
+        }
+    }
+
+    /** Nearest-rank percentile of the first {@code n} sorted values. */
+    static double percentile(double[] sorted, int n, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * n);
+        return sorted[Math.max(0, Math.min(n - 1, rank - 1))];
+    }
+
+    static BigDecimal messagesPerSecond(int messages, long spanNanos, long windowNanos) {
+        if (messages == 0) {
+            return BigDecimal.ZERO.setScale(2);
+        }
+        long denominator = spanNanos >= 1_000_000 ? spanNanos : Math.max(windowNanos, 1_000_000);
+        BigDecimal rate = BigDecimal.valueOf(messages * 1e9 / denominator).setScale(2, RoundingMode.HALF_UP);
+        return rate.min(MAX_RATE);
+    }
+
+    /** A PostgreSQL array literal, every element quoted: {"BTC-USDT","ETH-USDT"}. */
+    static String textArray(Iterable<String> values) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean firstElement = true;
+        for (String v : values) {
+            if (!firstElement) {
+                sb.append(',');
+            }
+            firstElement = false;
+            sb.append('"');
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == '"' || c == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(c);
+            }
+            sb.append('"');
+        }
+        return sb.append('}').toString();
+    }
+}

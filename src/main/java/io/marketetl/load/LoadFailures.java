@@ -1,0 +1,30 @@
+package io.marketetl.load;
+
+import io.marketetl.pipeline.PipelineHeaders;
+import io.marketetl.pipeline.PipelineMetrics;
+import java.util.Objects;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * The load route's {@code onExceptionOccurredRef} (registry name {@code loadFailures}): counts every failed attempt
+ * to write a batch or its batch row, {@code market_etl_load_failures{source,exception}}, before the error handler
+ * backs off and tries the same exchange again.
+ */
+public final class LoadFailures implements Processor {
+
+    private final PipelineMetrics metrics;
+
+    public LoadFailures(PipelineMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Throwable cause = exchange.getException();
+        if (cause == null) {
+            cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        }
+        metrics.loadFailure(exchange.getIn().getHeader(PipelineHeaders.SOURCE_ID, String.class), cause);
+    }
+}

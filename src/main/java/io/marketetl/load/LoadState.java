@@ -1,0 +1,56 @@
+package io.marketetl.load;
+
+import java.util.List;
+
+/**
+ * The loader's bookkeeping for one batch, kept on the batch itself so that it survives Camel's redeliveries of the
+ * same exchange: the encoded rows, how far the batch got, the transaction whose commit is in doubt, and the timings
+ * of the write that succeeded.
+ */
+public final class LoadState {
+
+    final List<Row> rows;
+    final String writer;
+    /** Rows [0, doneUpTo) are committed or rejected. */
+    int doneUpTo;
+    /** After the database refused the batch's data: write one row per transaction to find the bad ones. */
+    boolean isolating;
+    int rejected;
+    /** Calls of the loader for this batch: 1 unless a write failed and was retried. */
+    int attempts;
+    InDoubt inDoubt;
+    long firstAttemptNanos;
+    long committedNanos;
+    long stageNanos;
+    long insertNanos;
+    long statusNanos;
+    long commitNanos;
+    boolean finished;
+
+    /** A transaction whose COMMIT was sent but whose outcome the connection did not report. */
+    record InDoubt(long xid, int backendPid, int from, int to, long loadMicros, long stageNanos, long insertNanos,
+            long statusNanos) {
+    }
+
+    LoadState(List<Row> rows, String writer) {
+        this.rows = rows;
+        this.writer = writer;
+    }
+
+    public List<Row> rows() { return rows; }
+    public String writer() { return writer; }
+    public int rejected() { return rejected; }
+    public int loaded() { return doneUpTo - rejected; }
+    public int attempts() { return attempts; }
+    public boolean finished() { return finished; }
+    /** COPY (or camel-sql batch) into staging of the successful write, ns: what each row's load_time is. */
+    public long stageNanos() { return stageNanos; }
+    /** INSERT ... SELECT from staging into websocket_messages of the successful write, ns. */
+    public long insertNanos() { return insertNanos; }
+    /** UPDATE connector_status of the successful write, ns. */
+    public long statusNanos() { return statusNanos; }
+    /** COMMIT of the successful write, ns. */
+    public long commitNanos() { return commitNanos; }
+    /** From the first attempt's start to the final commit (includes failed attempts and back-off), ns. */
+    public long elapsedNanos() { return committedNanos - firstAttemptNanos; }
+}

@@ -1,0 +1,169 @@
+package io.marketetl.load;
+
+import io.marketetl.normalise.MarketMessage;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * One {@code websocket_messages} row as it will be stored: every value already fitted to its column, so that a
+ * value the schema cannot hold never fails a batch (a failed batch is retried, and a batch that can never succeed
+ * would stall its source). Fixed-point columns are kept as scaled longs, exactly as PostgreSQL will store them, so
+ * that {@code total_time = extract + transform + load} holds to the last digit in the table and in the batch row.
+ * <ul>
+ * <li>varchar columns are cut to their length (characters), NUL characters become U+FFFD;</li>
+ * <li>price: rounded to 8 decimals; null when it does not fit DECIMAL(20,8) (|price| &ge; 10^12);</li>
+ * <li>latency_ms: rounded to 3 decimals; null without an event time or when |latency| &ge; 10^7 ms (2.8 h: a
+ * clock or parsing error, not a latency);</li>
+ * <li>extract/transform/load times: rounded to microseconds and capped at 3333.333333 s each, so that their sum,
+ * total_time, fits DECIMAL(10,6);</li>
+ * <li>timestamp: truncated to microseconds (what PostgreSQL stores), the same for both writers;</li>
+ * <li>data: a {@code \u0000} escape (which jsonb refuses) becomes {@code \ufffd}.</li>
+ * </ul>
+ */
+public final class Row {
+
+    /** Largest stage duration stored, in microseconds: three of them still fit DECIMAL(10,6). */
+    public static final long MAX_STAGE_MICROS = 3_333_333_333L;
+    private static final BigDecimal MAX_PRICE = new BigDecimal("1000000000000");
+    private static final long MAX_LATENCY_MICRO_MS = 10_000_000_000L - 1; // 9,999,999.999 ms in 1/1000 ms
+
+    final Instant timestamp;
+    final String exchange;
+    final String connectorId;
+    final String instrument;
+    final BigDecimal price;
+    final String data;
+    final String messageType;
+    final boolean hasLatency;
+    final long latencyThousandths;
+    final long messageNumber;
+    final String format;
+    final long extractMicros;
+    final long transformMicros;
+    volatile long loadMicros = -1;
+
+    Row(MarketMessage m) {
+        this.timestamp = m.timestamp().truncatedTo(ChronoUnit.MICROS); // PostgreSQL keeps microseconds
+        this.exchange = text(m.exchange(), 50);
+        this.connectorId = text(m.sourceId(), 100);
+        this.instrument = text(m.instrument(), 100);
+        this.price = price(m.price());
+        this.data = json(m.data());
+        this.messageType = text(m.messageType(), 50);
+        Double latency = m.latencyMs();
+        long scaled = latency == null || latency.isNaN() ? Long.MAX_VALUE : Math.round(latency * 1000.0);
+        this.hasLatency = Math.abs(scaled) <= MAX_LATENCY_MICRO_MS;
+        this.latencyThousandths = hasLatency ? scaled : 0;
+        this.messageNumber = m.messageNumber();
+        this.format = text(m.format(), 50);
+        this.extractMicros = micros(m.extractSeconds());
+        this.transformMicros = micros(m.transformSeconds());
+    }
+
+    public static Row of(MarketMessage m) {
+        return new Row(m);
+    }
+
+    public Instant timestamp() { return timestamp; }
+    public String exchange() { return exchange; }
+    public String connectorId() { return connectorId; }
+    public String instrument() { return instrument; }
+    public BigDecimal price() { return price; }
+    /** The data column's JSON text. */
+    public String dataJson() { return data; }
+    public String messageType() { return messageType; }
+    public boolean hasLatency() { return hasLatency; }
+    /** latency_ms in thousandths of a millisecond (valid when {@link #hasLatency()}). */
+    public long latencyThousandths() { return latencyThousandths; }
+    public String format() { return format; }
+
+    public long messageNumber() {
+        return messageNumber;
+    }
+
+    public long extractMicros() {
+        return extractMicros;
+    }
+
+    public long transformMicros() {
+        return transformMicros;
+    }
+
+    /** The stored load_time in microseconds, or -1 before the row is committed. */
+    public long loadMicros() {
+        return loadMicros;
+    }
+
+    /** The stored total_time in microseconds (extract + transform + load), or -1 before the row is committed. */
+    public long totalMicros() {
+        return loadMicros < 0 ? -1 : extractMicros + transformMicros + loadMicros;
+    }
+
+    static long micros(double seconds) {
+        if (!(seconds > 0)) {
+            return 0; // also NaN
+        }
+        return Math.min(MAX_STAGE_MICROS, Math.round(seconds * 1_000_000.0));
+    }
+
+    static long clampMicros(long micros) {
+        return Math.max(0, Math.min(MAX_STAGE_MICROS, micros));
+    }
+
+    static String text(String s, int maxChars) {
+        if (s == null) {
+            return null;
+        }
+        if (s.indexOf('\0') >= 0) {
+            s = s.replace('\0', '\uFFFD');
+        }
+        if (s.length() > maxChars && s.codePointCount(0, s.length()) > maxChars) {
+            s = s.substring(0, s.offsetByCodePoints(0, maxChars));
+        }
+        return s;
+    }
+
+    static BigDecimal price(BigDecimal p) {
+        if (p == null) {
+            return null;
+        }
+        BigDecimal rounded = p.setScale(8, RoundingMode.HALF_UP);
+        return rounded.abs().compareTo(MAX_PRICE) >= 0 ? null : rounded;
+    }
+
+    static String json(String data) {
+        if (data.indexOf('\0') >= 0) {
+            data = data.replace('\0', '\uFFFD');
+        }
+        return data.contains("\\u0000") ? data.replace("\\u0000", "\\ufffd") : data;
+    }
+
+    /** Appends a scaled long as a plain decimal: (1234567, 6) gives "1.234567". */
+    static void appendScaled(StringBuilder sb, long value, int scale) {
+        if (value < 0) {
+            sb.append('-');
+            value = -value;
+        }
+        long pow = 1;
+        for (int i = 0; i < scale; i++) {
+            pow *= 10;
+        }
+        sb.append(value / pow);
+        if (scale > 0) {
+            sb.append('.');
+            String frac = Long.toString(value % pow);
+            for (int i = frac.length(); i < scale; i++) {
+                sb.append('0');
+            }
+            sb.append(frac);
+        }
+    }
+
+    public static String scaled(long value, int scale) {
+        StringBuilder sb = new StringBuilder(24);
+        appendScaled(sb, value, scale);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,64 @@
+package io.marketetl.pipeline;
+
+import io.marketetl.batch.BatchAggregationStrategy;
+import io.marketetl.batch.BatchRowBuilder;
+import io.marketetl.batch.MalformedCounter;
+import io.marketetl.load.CopyStagingWriter;
+import io.marketetl.load.LoadFailures;
+import io.marketetl.load.MessageLoader;
+import io.marketetl.load.RetryableLoadFailure;
+import io.marketetl.load.SqlBatchStagingWriter;
+import io.marketetl.load.StagingWriter;
+import io.marketetl.stamp.MessageNumbers;
+import io.marketetl.stamp.Stamper;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.util.concurrent.SynchronousExecutorService;
+
+/**
+ * Binds the beans routes/pipeline.camel.yaml refers to. They live in the registry, outside the routes, so that a
+ * route reload keeps their state (message counters, backlog, malformed counts).
+ *
+ * <pre>
+ * stamp                 {@link Stamper}                   message numbers, extract/transform times
+ * messageNumbers        {@link MessageNumbers}            per-source counters seeded from the database
+ * batchAggregation      {@link BatchAggregationStrategy}  frames of one source into a Batch
+ * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql)
+ * batchRow              {@link BatchRowBuilder}           batch into websocket_batches parameters
+ * malformedFrames       {@link MalformedCounter}          per-source malformed frame counts (for source routes)
+ * loadFailures          {@link LoadFailures}              counts failed write attempts
+ * retryableLoadFailure  {@link RetryableLoadFailure}      retry unless the database refused the data
+ * pipelineBacklog       {@link PipelineBacklog}           accepted, not yet committed messages
+ * pipelineMetrics       {@link PipelineMetrics}           Micrometer meters not counted by the routes
+ * aggregateInCallingThread  {@link SynchronousExecutorService} the aggregator hands batches on in its own thread
+ * </pre>
+ */
+public final class PipelineBeans {
+
+    private PipelineBeans() {
+    }
+
+    public static MessageLoader bind(CamelContext context, DataSource dataSource, PipelineSettings settings) {
+        Registry registry = context.getRegistry();
+        PipelineBacklog backlog = new PipelineBacklog();
+        PipelineMetrics metrics = new PipelineMetrics(context);
+        MessageNumbers numbers = new MessageNumbers(dataSource, settings.retryMax());
+        MalformedCounter malformed = new MalformedCounter(metrics);
+        StagingWriter writer = settings.writer().equals("sql") ? new SqlBatchStagingWriter(context)
+                : new CopyStagingWriter();
+        MessageLoader loader = new MessageLoader(dataSource, writer, backlog, metrics, settings.loadNetworkTimeout());
+        registry.bind("pipelineBacklog", backlog);
+        registry.bind("pipelineMetrics", metrics);
+        registry.bind("messageNumbers", numbers);
+        registry.bind("stamp", new Stamper(numbers, backlog));
+        registry.bind("batchAggregation", new BatchAggregationStrategy(settings.maxMessages()));
+        registry.bind("loadMessages", loader);
+        registry.bind("batchRow", new BatchRowBuilder(malformed));
+        registry.bind("malformedFrames", malformed);
+        registry.bind("loadFailures", new LoadFailures(metrics));
+        registry.bind("retryableLoadFailure", new RetryableLoadFailure());
+        registry.bind("aggregateInCallingThread", new SynchronousExecutorService());
+        return loader;
+    }
+}
