@@ -42,7 +42,6 @@ public final class Application {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         main.configure().addConfiguration(MarketEtlConfiguration.class);
-        main.configure().addConfiguration(io.marketetl.pipeline.PipelineConfiguration.class);
         try {
             return main.run(args);
         } catch (Throwable t) {

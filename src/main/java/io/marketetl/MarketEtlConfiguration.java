@@ -3,7 +3,10 @@ package io.marketetl;
 import com.zaxxer.hikari.HikariDataSource;
 import io.marketetl.db.DatabaseBootstrap;
 import io.marketetl.db.DatabaseSettings;
+import io.marketetl.batch.MalformedCounter;
 import io.marketetl.normalise.MalformedFrames;
+import io.marketetl.pipeline.PipelineBeans;
+import io.marketetl.pipeline.PipelineSettings;
 import io.marketetl.ops.DatabaseHealthCheck;
 import io.marketetl.status.ConnectorStatusEvents;
 import io.marketetl.status.ConnectorStatusStore;
@@ -88,8 +91,10 @@ public class MarketEtlConfiguration implements CamelConfiguration {
         ConnectorStatusStore statusStore = new ConnectorStatusStore(dataSource, errorLogChars);
         camelContext.getRegistry().bind("connectorStatus", new ConnectorStatusEvents(statusStore));
         camelContext.getManagementStrategy().addEventNotifier(new SourceRegistry(statusStore));
-        camelContext.getRegistry().bind("malformedFrames",
-                new MalformedFrames(dataSource, Duration.ofMillis(malformedMaxRetryMs)));
+        PipelineBeans.bind(camelContext, dataSource, PipelineSettings.fromContext(camelContext));
+        camelContext.getRegistry().bind("malformedFrames", new MalformedFrames(dataSource,
+                Duration.ofMillis(malformedMaxRetryMs), camelContext.getRegistry().lookupByNameAndType(
+                        "malformedCounter", MalformedCounter.class)));
         HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
         if (health != null) {
             health.register(new DatabaseHealthCheck(settings, healthDbTimeoutSeconds));

@@ -9,9 +9,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Handler;
 
 /**
- * Counts frames a source could not normalise (registry name {@code malformedFrames}). The source route's error
- * handler calls it, e.g. in YAML {@code - bean: {ref: malformedFrames, method: "increment(${header.MarketEtlSourceId})"}}
- * or simply {@code - bean: {ref: malformedFrames}} with header {@code MarketEtlSourceId} set. Each count goes to the
+ * Counts frames a source could not normalise (registry name {@code malformedCounter}). The source route's error
+ * handler calls it, e.g. in YAML {@code - bean: {ref: malformedCounter, method: "increment(${header.MarketEtlSourceId})"}}
+ * or simply {@code - bean: {ref: malformedCounter}} with header {@code MarketEtlSourceId} set. Each count goes to the
  * Micrometer counter {@code market_etl_malformed_frames{source}} at once, and into the metrics of the source's next
  * {@code websocket_batches} row ({@code malformed_frames}: frames refused since the previous batch row).
  */

@@ -75,8 +75,10 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
             + ", CAST(? AS DECIMAL(10, 6)), extract_time + transform_time + CAST(? AS DECIMAL(10, 6)) FROM "
             + STAGING_TABLE;
 
-    static final String STATUS_SQL =
-            "UPDATE connector_status SET last_message_number = GREATEST(last_message_number, ?) WHERE connector_id = ?";
+    /** The source's progress, exact because it commits with the rows: number seed, count, newest message. */
+    static final String STATUS_SQL = "UPDATE connector_status SET last_message_number = GREATEST(last_message_number, ?),"
+            + " message_count = COALESCE(message_count, 0) + ?,"
+            + " last_message_timestamp = GREATEST(last_message_timestamp, ?), updated_at = NOW() WHERE connector_id = ?";
 
     private static final TransactionDefinition TX = new DefaultTransactionDefinition();
 
@@ -241,12 +243,16 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
             long t2 = System.nanoTime();
             insert = t2 - t1;
             long last = 0;
+            Instant newest = Instant.EPOCH;
             for (Row r : unit) {
                 last = Math.max(last, r.messageNumber);
+                newest = r.timestamp.isAfter(newest) ? r.timestamp : newest;
             }
             try (PreparedStatement ps = con.prepareStatement(STATUS_SQL)) {
                 ps.setLong(1, last);
-                ps.setString(2, batch.sourceId());
+                ps.setLong(2, unit.size());
+                ps.setTimestamp(3, java.sql.Timestamp.from(newest));
+                ps.setString(4, batch.sourceId());
                 ps.executeUpdate();
             }
             long t3 = System.nanoTime();

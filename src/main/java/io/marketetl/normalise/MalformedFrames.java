@@ -1,5 +1,6 @@
 package io.marketetl.normalise;
 
+import io.marketetl.batch.MalformedCounter;
 import io.marketetl.source.RawFrame;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,11 +25,13 @@ public class MalformedFrames {
 
     private final DataSource dataSource;
     private final Duration maxRetryDelay;
+    private final MalformedCounter counter;
     private final AtomicLong keptAside = new AtomicLong();
 
-    public MalformedFrames(DataSource dataSource, Duration maxRetryDelay) {
+    public MalformedFrames(DataSource dataSource, Duration maxRetryDelay, MalformedCounter counter) {
         this.dataSource = dataSource;
         this.maxRetryDelay = maxRetryDelay;
+        this.counter = counter;
     }
 
     /** Called from the normalise route's catch block: the caught exception and the frame are on the exchange. */
@@ -46,6 +49,7 @@ public class MalformedFrames {
             try {
                 insert(sourceId, receivedAt, reason, text);
                 keptAside.incrementAndGet();
+                counter.increment(sourceId); // into the next batch's metrics
                 return;
             } catch (SQLException e) {
                 LOG.warn("Could not keep a malformed frame of {} aside ({}); retrying in {} ms", sourceId,

@@ -26,7 +26,7 @@ import org.apache.camel.util.concurrent.SynchronousExecutorService;
  * batchAggregation      {@link BatchAggregationStrategy}  frames of one source into a Batch
  * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql)
  * batchRow              {@link BatchRowBuilder}           batch into websocket_batches parameters
- * malformedFrames       {@link MalformedCounter}          per-source malformed frame counts (for source routes)
+ * malformedCounter      {@link MalformedCounter}          per-source malformed frame counts (for the batch metrics)
  * loadFailures          {@link LoadFailures}              counts failed write attempts
  * retryableLoadFailure  {@link RetryableLoadFailure}      retry unless the database refused the data
  * pipelineBacklog       {@link PipelineBacklog}           accepted, not yet committed messages
@@ -55,7 +55,7 @@ public final class PipelineBeans {
         registry.bind("batchAggregation", new BatchAggregationStrategy(settings.maxMessages()));
         registry.bind("loadMessages", loader);
         registry.bind("batchRow", new BatchRowBuilder(malformed));
-        registry.bind("malformedFrames", malformed);
+        registry.bind("malformedCounter", malformed);
         registry.bind("loadFailures", new LoadFailures(metrics));
         registry.bind("retryableLoadFailure", new RetryableLoadFailure());
         registry.bind("aggregateInCallingThread", new SynchronousExecutorService());
