@@ -1,0 +1,146 @@
+package io.marketetl.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.marketetl.simulator.ExchangeSimulator;
+import io.marketetl.simulator.SimulatorConfig;
+import io.marketetl.testsupport.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped sources end to end: the application (own JVM, shipped route files) against the exchange simulator
+ * (this JVM) and a real PostgreSQL, asserting on rows, connector status and what the simulator saw.
+ */
+class ExchangeSourcesEndToEndTest {
+
+    private static final Duration ROWS = Duration.ofSeconds(60);
+    private static final List<String> STREAMS = List.of(
+            "okx|trade|BTC-USDT", "okx|trade|ETH-USDT", "okx|ticker|BTC-USDT", "okx|ticker|ETH-USDT",
+            "binance|trade|BTC-USDT", "binance|trade|ETH-USDT", "binance|book_ticker|BTC-USDT",
+            "binance|book_ticker|ETH-USDT");
+
+    @TempDir
+    Path workDir;
+
+    private static ExchangeSimulator simulator(double framesPerSecond) {
+        return ExchangeSimulator.start(SimulatorConfig.builder().port(0).seed(7).ratePerConnection(framesPerSecond)
+                .okxNoticeLead(Duration.ofSeconds(5)).build());
+    }
+
+    @Test
+    void everyShippedStreamArrivesNormalisedWithConnectorsRegisteredAndNumbersContinuingAfterARestart() {
+        try (ExchangeSimulator sim = simulator(40); TestDatabase db = TestDatabase.create()) {
+            long lastNumberBeforeRestart;
+            try (RunningApp app = RunningApp.start(workDir, db, sim, Map.of())) {
+                await().atMost(ROWS).untilAsserted(() -> assertThat(streamsWithRows(app)).containsAll(STREAMS));
+
+                // normalised fields, per dialect and message type
+                assertThat(app.count("format <> CASE exchange WHEN 'okx' THEN 'OKX' ELSE 'Binance' END")).isZero();
+                assertThat(app.count("price IS NULL OR price <= 0 OR instrument !~ '^[A-Z]+-[A-Z]+$'")).isZero();
+                assertThat(app.count("message_type = 'trade' AND (latency_ms IS NULL OR data->>'"
+                        + "px' IS NULL AND data->>'p' IS NULL)")).isZero();
+                assertThat(app.count("exchange = 'binance' AND message_type = 'book_ticker'"
+                        + " AND (latency_ms IS NOT NULL OR price <> ((data->>'b')::numeric + (data->>'a')::numeric) / 2)"))
+                        .isZero();
+                assertThat(app.count("exchange = 'okx' AND message_type = 'ticker' AND price <> (data->>'last')::numeric"))
+                        .isZero();
+                assertThat(app.count("abs(total_time - (extract_time + transform_time + load_time)) > 0.000003"
+                        + " OR load_time <= 0")).isZero();
+                assertThat(app.count("connector_id IS NULL OR message_number IS NULL")).isZero();
+                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (connector_id, message_number))"
+                        + " FROM websocket_messages")).isZero();
+
+                // each source file is a registered connector with a current status
+                assertThat(db.queryLong("SELECT count(*) FROM api_connectors WHERE protocol_type = 'WebSocket'"
+                        + " AND status = 'running' AND ((connector_id = 'okx-spot' AND exchange_name = 'okx')"
+                        + " OR (connector_id = 'binance-spot' AND exchange_name = 'binance'))")).isEqualTo(2);
+                await().atMost(ROWS).untilAsserted(() -> assertThat(db.queryLong(
+                        "SELECT count(*) FROM connector_status WHERE status = 'running' AND message_count > 0"
+                                + " AND last_message_timestamp IS NOT NULL"
+                                + " AND performance_metrics ? 'messages_per_second'")).isEqualTo(2));
+                assertThat(db.queryLong("SELECT count(*) FROM websocket_batches")).isPositive();
+                lastNumberBeforeRestart = db.queryLong(
+                        "SELECT max(message_number) FROM websocket_messages WHERE connector_id = 'okx-spot'");
+            }
+            long rowsBefore = db.queryLong("SELECT count(*) FROM websocket_messages WHERE connector_id = 'okx-spot'");
+            try (RunningApp again = RunningApp.start(workDir.resolve("again"), db, sim, Map.of())) {
+                await().atMost(ROWS).until(() -> db.queryLong(
+                        "SELECT count(*) FROM websocket_messages WHERE connector_id = 'okx-spot'") > rowsBefore);
+                assertThat(db.queryLong("SELECT min(message_number) FROM websocket_messages WHERE connector_id ="
+                        + " 'okx-spot' AND id > (SELECT max(id) FROM websocket_messages m WHERE m.message_number = "
+                        + lastNumberBeforeRestart + " AND m.connector_id = 'okx-spot')"))
+                        .isEqualTo(lastNumberBeforeRestart + 1);
+            }
+            assertThat(sim.stats().closesSent(1008)).isZero();
+        }
+    }
+
+    @Test
+    void editingARouteFileWhileRunningChangesWhatIsCollected() throws Exception {
+        try (ExchangeSimulator sim = simulator(40); TestDatabase db = TestDatabase.create();
+                RunningApp app = RunningApp.start(workDir, db, sim, Map.of())) {
+            await().atMost(ROWS).until(() -> app.count("exchange = 'okx' AND instrument = 'ETH-USDT'") > 0);
+            assertThat(app.count("exchange = 'okx' AND instrument = 'SOL-USDT'")).isZero();
+
+            Path okx = app.routes.resolve("okx-spot.camel.yaml");
+            Files.writeString(okx, Files.readString(okx).replace("instruments: BTC-USDT,ETH-USDT",
+                    "instruments: BTC-USDT,SOL-USDT"));
+
+            await().atMost(ROWS).until(() -> app.count("exchange = 'okx' AND instrument = 'SOL-USDT'") > 0);
+            long ethAfterSwitch = app.count("exchange = 'okx' AND instrument = 'ETH-USDT'");
+            long solAtSwitch = app.count("exchange = 'okx' AND instrument = 'SOL-USDT'");
+            await().atMost(ROWS).until(() -> app.count("exchange = 'okx' AND instrument = 'SOL-USDT'")
+                    > solAtSwitch + 50);
+            assertThat(app.count("exchange = 'okx' AND instrument = 'ETH-USDT'")).isEqualTo(ethAfterSwitch);
+            // the other source was not touched by the edit: one connection for it all along
+            assertThat(sim.stats().maxConcurrentConnections("market-etl/okx-spot")).isEqualTo(1);
+            assertThat(sim.stats().maxConcurrentConnections("market-etl/binance-spot")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void stallIsDetectedAndHealedAndAnUpgradeNoticeReconnectsBeforeTheServerCloses() {
+        try (ExchangeSimulator sim = simulator(40); TestDatabase db = TestDatabase.create();
+                RunningApp app = RunningApp.start(workDir, db, sim, Map.of())) {
+            await().atMost(ROWS).untilAsserted(() -> assertThat(streamsWithRows(app)).containsAll(STREAMS));
+
+            sim.faults().setStall(true);
+            await().atMost(ROWS).until(() -> db.queryLong("SELECT count(*) FROM connector_status"
+                    + " WHERE error_log LIKE '%stale: no data on%' AND reconnect_attempts > 0") == 2);
+            long stalledAt = db.queryLong("SELECT count(*) FROM websocket_messages");
+            sim.faults().setStall(false);
+            await().atMost(ROWS).until(() -> db.queryLong("SELECT count(*) FROM websocket_messages") > stalledAt + 100);
+
+            long closesBefore = sim.stats().closesSent(1001);
+            long opened = sim.stats().connectionsOpened();
+            sim.faults().sendOkxNotice(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(4)).until(() -> sim.stats().connectionsOpened() > opened);
+            long rowsAfterNotice = app.count("exchange = 'okx'");
+            await().atMost(ROWS).until(() -> app.count("exchange = 'okx'") > rowsAfterNotice + 50);
+            // the source left before the server's close: the simulator never had to send it
+            assertThat(sim.stats().closesSent(1001)).isEqualTo(closesBefore);
+            assertThat(sim.stats().maxConcurrentConnections("market-etl/okx-spot")).isEqualTo(1);
+            assertThat(sim.stats().closesSent(1008)).isZero();
+        }
+    }
+
+    private static List<String> streamsWithRows(RunningApp app) {
+        try (var c = app.db.dataSource().getConnection(); var s = c.createStatement(); var rs = s.executeQuery(
+                "SELECT DISTINCT exchange || '|' || message_type || '|' || instrument FROM websocket_messages")) {
+            List<String> out = new java.util.ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
