@@ -65,7 +65,7 @@ class NothingLostSoakTest {
 
                 assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (connector_id, message_number))"
                         + " FROM websocket_messages")).isZero();
-                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data->>'tradeId'))"
+                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data#>>'{data,0,tradeId}'))"
                         + " FROM websocket_messages WHERE exchange = 'okx' AND message_type = 'trade'")).isZero();
                 assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data->>'t'))"
                         + " FROM websocket_messages WHERE exchange = 'binance' AND message_type = 'trade'")).isZero();
