@@ -64,7 +64,7 @@ class ContainerStackIT {
     }
 
     @Test
-    void theImagesCommandWithTheComposeEnvironmentStartsHealthyOnAnEmptyServer() throws Exception {
+    void theImagesCommandWithTheComposeEnvironmentStartsHealthyOnAnEmptyServerAndTheDemoCollects() throws Exception {
         Path jar = Path.of(System.getProperty("market-etl.jar", "target/market-etl.jar"));
         assertThat(jar).exists();
         // lay out /app as the Dockerfile does
@@ -97,6 +97,9 @@ class ContainerStackIT {
                 });
                 assertThat(db.exists()).isTrue();
                 assertThat(db.queryLong("SELECT count(*) FROM flyway_schema_history WHERE success")).isPositive();
+                // the offline demo: the shipped sources collect from the in-process simulator
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> db.queryLong(
+                        "SELECT count(DISTINCT exchange) FROM websocket_messages WHERE exchange IN ('okx', 'binance')") == 2);
             }
         }
     }
