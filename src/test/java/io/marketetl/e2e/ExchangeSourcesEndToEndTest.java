@@ -107,6 +107,47 @@ class ExchangeSourcesEndToEndTest {
     }
 
     @Test
+    void aCustomFeedDescribedOnlyInAYamlFileAddedWhileRunningIsCollected() throws Exception {
+        try (ExchangeSimulator sim = simulator(40); TestDatabase db = TestDatabase.create();
+                RunningApp app = RunningApp.start(workDir, db, sim, Map.of())) {
+            // a feed the application has no dialect for, described by configuration alone (here: OKX's protocol)
+            Files.writeString(app.routes.resolve("okx-as-custom.camel.yaml"), """
+                    - route:
+                        id: okx-as-custom
+                        from:
+                          uri: exchange:okx-as-custom
+                          parameters:
+                            dialect: custom
+                            url: "{{market-etl.okx.ws-url}}"
+                            instruments: BTC-USDT
+                            subscribeMessage: 'RAW({"op":"subscribe","args":[{"channel":"trades","instId":"${instrument}"} ]})'
+                            pingText: ping
+                            pongText: pong
+                            pingIntervalMs: 5000
+                            controlRegex: 'RAW("event")'
+                            itemsPointer: /data
+                            instrumentPointer: /instId
+                            pricePointer: /px
+                            timestampPointer: /ts
+                            tradeIdPointer: /tradeId
+                            messageType: trade
+                            exchangeName: okx-custom
+                            events: "#connectorStatus"
+                          steps:
+                            - to: direct:normalise
+                    """);
+            await().atMost(ROWS).until(() -> app.count("connector_id = 'okx-as-custom'") >= 20);
+            assertThat(app.count("connector_id = 'okx-as-custom' AND NOT (exchange = 'okx-custom' AND format = 'custom'"
+                    + " AND message_type = 'trade' AND instrument = 'BTC-USDT' AND price > 0 AND latency_ms IS NOT NULL"
+                    + " AND price = (data->>'px')::numeric)")).isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM api_connectors WHERE connector_id = 'okx-as-custom'"
+                    + " AND exchange_name = 'okx-custom' AND protocol_type = 'WebSocket'")).isEqualTo(1);
+            assertThat(db.queryLong("SELECT count(*) FROM malformed_frames")).isZero();
+            assertThat(sim.stats().maxConcurrentConnections("market-etl/okx-as-custom")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void stallIsDetectedAndHealedAndAnUpgradeNoticeReconnectsBeforeTheServerCloses() {
         try (ExchangeSimulator sim = simulator(40); TestDatabase db = TestDatabase.create();
                 RunningApp app = RunningApp.start(workDir, db, sim, Map.of())) {

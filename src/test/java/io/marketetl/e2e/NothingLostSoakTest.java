@@ -61,6 +61,8 @@ class NothingLostSoakTest {
                 assertThat(sent).hasSize(8);
                 assertThat(sim.stats().totalItemsSent()).isGreaterThan(soakSeconds * 100);
                 assertThat(malformedSent).isPositive();
+                assertThat(db.queryLong("SELECT count(*) FROM malformed_frames WHERE reason = '' OR frame = ''"
+                        + " OR connector_id NOT IN ('okx-spot', 'binance-spot')")).isZero();
                 assertThat(app.count("true")).isEqualTo(sent.values().stream().mapToLong(Long::longValue).sum());
 
                 assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (connector_id, message_number))"
