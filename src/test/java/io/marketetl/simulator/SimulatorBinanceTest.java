@@ -1,10 +1,6 @@
 package io.marketetl.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,32 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class SimulatorBinanceTest {
-
-    private static Vertx vertx;
-    private ExchangeSimulator sim;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close();
-    }
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-    }
-
-    private ExchangeSimulator start(SimulatorConfig.Builder b) {
-        sim = ExchangeSimulator.start(b.build());
-        return sim;
-    }
+class SimulatorBinanceTest extends SimulatorTestBase {
 
     private static SimulatorConfig.Builder base() {
         return SimulatorConfig.builder().ratePerConnection(300);

@@ -1,10 +1,6 @@
 package io.marketetl.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,31 +12,12 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class SimulatorControlApiTest {
+class SimulatorControlApiTest extends SimulatorTestBase {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static Vertx vertx;
-    private ExchangeSimulator sim;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close();
-    }
-
     @BeforeEach
-    void start() {
-        sim = ExchangeSimulator.start(SimulatorConfig.builder().ratePerConnection(500)
-                .okxNoticeLead(Duration.ofMillis(200)).build());
-    }
-
-    @AfterEach
-    void stop() {
-        sim.close();
+    void startSimulator() {
+        start(SimulatorConfig.builder().ratePerConnection(500).okxNoticeLead(Duration.ofMillis(200)));
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {

@@ -1,9 +1,6 @@
 package io.marketetl.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,19 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class SimulatorDataTest {
-
-    private static Vertx vertx;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close();
-    }
+class SimulatorDataTest extends SimulatorTestBase {
 
     /** First {@code n} OKX BTC trades and Binance ETH trades as "id px sz side" lines. */
     private static List<String> firstTrades(long seed, int n) {

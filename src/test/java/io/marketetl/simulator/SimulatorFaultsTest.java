@@ -2,10 +2,6 @@ package io.marketetl.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.marketetl.simulator.SimulatorStats.TradeGap;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,35 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class SimulatorFaultsTest {
+class SimulatorFaultsTest extends SimulatorTestBase {
 
     private static final String OKX_TRADES_BTC =
             "{\"op\":\"subscribe\",\"args\":[{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"}]}";
-
-    private static Vertx vertx;
-    private ExchangeSimulator sim;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close();
-    }
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-    }
-
-    private ExchangeSimulator start(SimulatorConfig.Builder b) {
-        sim = ExchangeSimulator.start(b.build());
-        return sim;
-    }
 
     /** Waits until the server's counter stops moving and the client has received everything it counted. */
     private void awaitQuiet(WsTestClient c, java.util.function.LongSupplier received, java.util.function.LongSupplier sent) {
