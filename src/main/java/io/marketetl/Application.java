@@ -1,6 +1,7 @@
 package io.marketetl;
 
 import io.marketetl.db.StartupFailure;
+import io.marketetl.pipeline.PipelineConfiguration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,7 @@ public final class Application {
 
     /** Runs the application until it is stopped; returns the process exit code. */
     static int run(String[] args) {
-        Main main = new Main();
-        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
-        main.configure().addConfiguration(MarketEtlConfiguration.class);
-        main.configure().addConfiguration(io.marketetl.pipeline.PipelineConfiguration.class);
+        Main main = newMain();
         try {
             return main.run(args);
         } catch (Throwable t) {
@@ -46,6 +44,15 @@ public final class Application {
             t.printStackTrace();
             return 1;
         }
+    }
+
+    /** The application, configured and not started: settings, database bootstrap, pipeline beans. */
+    static Main newMain() {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
+        main.configure().addConfiguration(MarketEtlConfiguration.class);
+        main.configure().addConfiguration(PipelineConfiguration.class);
+        return main;
     }
 
     static StartupFailure startupFailure(Throwable t) {
