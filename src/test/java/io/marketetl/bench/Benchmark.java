@@ -177,18 +177,17 @@ public final class Benchmark {
                             add(Measurements.loaderOnly(db, w, options.smoke ? 5 : 60, 1000, 500 + r));
                         }
                     }
-                }
-                if (options.indexes) {
-                    seedIndexes(db, true);
-                    try {
-                        for (int r = 0; r < options.repeat; r++) {
+                    if (options.indexes) {
+                        // interleaved with the V4 runs of the same round, so that both sets see the same machine
+                        seedIndexes(db, true);
+                        try {
                             log("seed indexes, round " + (r + 1) + "/" + options.repeat);
                             add(Measurements.ceiling(db, rowsFile, options.copyRows, "seed"));
                             add(Measurements.pipeline(db, "(c) pipeline", new Feed.Plan(options.sources, 0, runTime,
                                     300 + r), settings(writer), writer, "seed", false));
+                        } finally {
+                            seedIndexes(db, false);
                         }
-                    } finally {
-                        seedIndexes(db, false);
                     }
                 }
                 for (int r = 0; r < options.sweepRepeat; r++) {

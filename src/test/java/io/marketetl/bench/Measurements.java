@@ -103,8 +103,10 @@ final class Measurements {
             throw new IllegalStateException("psql \\copy stored " + stored + " of " + rows + " rows");
         }
         double seconds = (t1 - t0) / 1e9;
+        // db% is not reported here: psql's backend exits with psql, and the postmaster may reap it (and add its CPU
+        // time to its own cutime) after the sample; box% shows psql and its backend together
         return new Run("(a) psql \\copy (ceiling)", "-", indexes, 0, -1, rows, seconds, rows / seconds, Double.NaN,
-                Double.NaN, Double.NaN, res.postgresCpuPercent(), res.machineBusyPercent(), Double.NaN, 0);
+                Double.NaN, Double.NaN, Double.NaN, res.machineBusyPercent(), Double.NaN, 0);
     }
 
     // ------------------------------------------------------------------------------------------ (b) seed pattern
