@@ -39,9 +39,7 @@ public final class Application {
 
     /** Runs the application until it is stopped; returns the process exit code. */
     static int run(String[] args) {
-        Main main = new Main();
-        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
-        main.configure().addConfiguration(MarketEtlConfiguration.class);
+        Main main = newMain();
         try {
             return main.run(args);
         } catch (Throwable t) {
@@ -54,6 +52,14 @@ public final class Application {
             t.printStackTrace();
             return 1;
         }
+    }
+
+    /** The application, configured and not started: settings, database bootstrap, pipeline beans. */
+    static Main newMain() {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
+        main.configure().addConfiguration(MarketEtlConfiguration.class);
+        return main;
     }
 
     static StartupFailure startupFailure(Throwable t) {

@@ -1,7 +1,30 @@
--- V4: websocket_messages keeps the indexes its queries use, and loses those that only slow every insert down.
--- (Numbers and reasoning: see the header below; measured by bench/run on the project's 2-core machine kind.)
+-- V4: websocket_messages keeps the indexes its queries use and drops those that only slow every insert down.
 --
--- PLACEHOLDER: filled in after the benchmark run.
+-- Why: every secondary index is updated on every row written; the seed's eight cut the load rate of this tick-data
+-- table hard. Measured with bench/run on this project's 2-core machine kind (PostgreSQL 15, realistic OKX/Binance
+-- trade rows, medians of 3 runs, 2026-11-25):
+--   psql \copy of 300,000 rows      seed's 8 indexes  54,621 rows/s   these 4  81,755 rows/s   1.50x
+--   the pipeline at full speed      seed's 8 indexes  39,391 msgs/s   these 4  47,125 msgs/s   1.20x
+--   (for scale: primary key only ~180,000 rows/s; these 4 without the connector index ~91,000 rows/s)
+--
+-- Which and why (IndexUsageTest EXPLAINs every query of the seed document's "Querying Data", "Common Queries" and
+-- "Index Usage" sections on 200,000 realistic rows with both sets: every one still uses an index):
+--   idx_websocket_messages_timestamp (timestamp DESC): a prefix of (timestamp DESC, exchange), which serves the same
+--     scans ("recent messages", "the last hour", and "recent messages of an exchange" as with the seed's set). Dropped.
+--   idx_websocket_messages_exchange (exchange): a prefix of (exchange, instrument, timestamp DESC), which serves the
+--     exchange filters and counts (index-only scans). Dropped.
+--   idx_websocket_messages_instrument (instrument): a prefix of (instrument, timestamp DESC), which serves "price
+--     history for an instrument". Dropped.
+--   idx_websocket_messages_price (price): no query of the seed document or the application filters or sorts on
+--     price, and a price range over all instruments means nothing (BTC near 108,000 and DOGE near 0.16 share one
+--     index); a price question about one instrument starts from (instrument, timestamp DESC). Dropped.
+--   idx_websocket_messages_message_number (message_number): since V2 numbers are per source (connector_id), so a
+--     global message_number index mixes the sources' sequences. Replaced by (connector_id, message_number), which
+--     the pipeline needs: at start it continues each source's numbering after max(message_number) of that source
+--     (an index-only lookup instead of a scan of the whole table), and per-source gap and duplicate checks use it.
+--     It costs about 10% of raw COPY speed (91,000 -> 82,000 rows/s).
+-- Kept: the primary key, (timestamp DESC, exchange), (instrument, timestamp DESC),
+-- (exchange, instrument, timestamp DESC). websocket_batches (a row per batch, not per message) keeps its indexes.
 
 DROP INDEX idx_websocket_messages_timestamp;
 DROP INDEX idx_websocket_messages_exchange;

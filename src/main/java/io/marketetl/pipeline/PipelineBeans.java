@@ -1,6 +1,7 @@
 package io.marketetl.pipeline;
 
 import io.marketetl.batch.BatchAggregationStrategy;
+import io.marketetl.batch.BatchFlusher;
 import io.marketetl.batch.BatchRowBuilder;
 import io.marketetl.batch.MalformedCounter;
 import io.marketetl.load.CopyStagingWriter;
@@ -24,6 +25,7 @@ import org.apache.camel.util.concurrent.SynchronousExecutorService;
  * stamp                 {@link Stamper}                   message numbers, extract/transform times
  * messageNumbers        {@link MessageNumbers}            per-source counters seeded from the database
  * batchAggregation      {@link BatchAggregationStrategy}  frames of one source into a Batch
+ * batchFlusher          {@link BatchFlusher}              completes open batches on stop, once the hand-off drained
  * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql)
  * batchRow              {@link BatchRowBuilder}           batch into websocket_batches parameters
  * malformedCounter      {@link MalformedCounter}          per-source malformed frame counts (for the batch metrics)
@@ -53,6 +55,7 @@ public final class PipelineBeans {
         registry.bind("messageNumbers", numbers);
         registry.bind("stamp", new Stamper(numbers, backlog));
         registry.bind("batchAggregation", new BatchAggregationStrategy(settings.maxMessages()));
+        registry.bind("batchFlusher", new BatchFlusher(context));
         registry.bind("loadMessages", loader);
         registry.bind("batchRow", new BatchRowBuilder(malformed));
         registry.bind("malformedCounter", malformed);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +40,10 @@ class ShutdownFlushTest {
             }
             long sent = feeders.stream().mapToLong(Feeder::messages).sum();
             assertThat(p.backlog().messages()).isPositive(); // work is still in memory when the stop begins
+            // the loader is one of the load route's services, so the shutdown strategy asks it for pending work
+            assertThat(p.context().getRoute("pipeline-load").getServices().stream()
+                    .flatMap(s -> ServiceHelper.getChildServices(s).stream()))
+                    .anyMatch(s -> s == p.loader());
 
             p.stop();
 
