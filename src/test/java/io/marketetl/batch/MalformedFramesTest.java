@@ -36,7 +36,7 @@ class MalformedFramesTest {
                 }
             });
             p.context().createProducerTemplate().sendBody("direct:malformed", "{not json");
-            p.context().getRegistry().lookupByNameAndType("malformedFrames", MalformedCounter.class)
+            p.context().getRegistry().lookupByNameAndType("malformedCounter", MalformedCounter.class)
                     .increment("okx-trades");
             Feeder feeder = new Feeder(p, new MarketMessageFactory("okx-trades", Style.BINANCE, 1));
             feeder.sendMessages(10);

@@ -34,6 +34,17 @@ class SeedSchemaTest {
             "websocket_batches | id", "websocket_batches | id | bigint | null | 64 | 0 | NO | nextval('websocket_batches_id_seq'::regclass)",
             "api_connector_data | id", "api_connector_data | id | bigint | null | 64 | 0 | NO | nextval('api_connector_data_id_seq'::regclass)");
 
+    /**
+     * Seed indexes a later migration dropped, with the migration that says why (V4: measured, every seed query's
+     * plan still uses an index, see IndexUsageTest).
+     */
+    private static final Map<String, String> DROPPED_INDEXES = Map.of(
+            "idx_websocket_messages_timestamp", "V4: prefix of (timestamp DESC, exchange)",
+            "idx_websocket_messages_exchange", "V4: prefix of (exchange, instrument, timestamp DESC)",
+            "idx_websocket_messages_instrument", "V4: prefix of (instrument, timestamp DESC)",
+            "idx_websocket_messages_price", "V4: no query filters or sorts on price",
+            "idx_websocket_messages_message_number", "V4: replaced by (connector_id, message_number)");
+
     @Test
     void seedDocumentDefinesFiveTablesAndTwentyOneIndexes() {
         List<String> statements = SeedDocument.schemaStatements();
@@ -76,9 +87,13 @@ class SeedSchemaTest {
                 }
             }
             for (String index : seed.indexes()) {
-                if (!now.indexes().contains(index)) {
+                String name = index.split(" \\| ")[1];
+                if (!now.indexes().contains(index) && !DROPPED_INDEXES.containsKey(name)) {
                     unexplained.add("missing index " + index);
                 }
+            }
+            for (String dropped : DROPPED_INDEXES.keySet()) {
+                assertThat(now.indexes()).noneMatch(i -> i.split(" \\| ")[1].equals(dropped));
             }
             assertThat(unexplained).isEmpty();
             assertThat(now.columns()).containsAll(WIDENED_COLUMNS.values());
