@@ -2,10 +2,13 @@
 --
 -- Why: every secondary index is updated on every row written; the seed's eight cut the load rate of this tick-data
 -- table hard. Measured with bench/run on this project's 2-core machine kind (PostgreSQL 15, realistic OKX/Binance
--- trade rows, medians of 3 runs, 2026-11-25):
---   psql \copy of 300,000 rows      seed's 8 indexes  54,621 rows/s   these 4  81,755 rows/s   1.50x
---   the pipeline at full speed      seed's 8 indexes  39,391 msgs/s   these 4  47,125 msgs/s   1.20x
+-- trade rows, medians of 3 runs, 2026-11-25; seed-index and V4 runs interleaved round by round):
+--   psql \copy of 300,000 rows   seed's 8 indexes  56,187 rows/s   these 4  82,546 rows/s   1.47x (1.34-1.56x
+--                                                                                          over 4 benchmark runs)
+--   the pipeline at full speed   seed's 8 indexes  42,731 msgs/s   these 4  46,835 msgs/s   1.10x (1.09-1.10x per
+--                                round; the pipeline spends most of its database time elsewhere: staging, batch rows)
 --   (for scale: primary key only ~180,000 rows/s; these 4 without the connector index ~91,000 rows/s)
+-- Fewer indexes also mean less WAL and disk per row.
 --
 -- Which and why (IndexUsageTest EXPLAINs every query of the seed document's "Querying Data", "Common Queries" and
 -- "Index Usage" sections on 200,000 realistic rows with both sets: every one still uses an index):
