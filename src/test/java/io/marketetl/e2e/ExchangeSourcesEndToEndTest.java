@@ -65,7 +65,9 @@ class ExchangeSourcesEndToEndTest {
                 await().atMost(ROWS).untilAsserted(() -> assertThat(db.queryLong(
                         "SELECT count(*) FROM connector_status WHERE status = 'running' AND message_count > 0"
                                 + " AND last_message_timestamp IS NOT NULL"
-                                + " AND performance_metrics ? 'messages_per_second'")).isEqualTo(2));
+                                + " AND performance_metrics ? 'messages_per_second'"
+                                + " AND (performance_metrics->>'latency_p99_ms')::numeric"
+                                + " >= (performance_metrics->>'latency_p50_ms')::numeric")).isEqualTo(2));
                 assertThat(db.queryLong("SELECT count(*) FROM websocket_batches")).isPositive();
                 lastNumberBeforeRestart = db.queryLong(
                         "SELECT max(message_number) FROM websocket_messages WHERE connector_id = 'okx-spot'");
