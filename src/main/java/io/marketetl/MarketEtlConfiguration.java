@@ -81,13 +81,7 @@ public class MarketEtlConfiguration implements CamelConfiguration {
         DatabaseSettings settings = databaseSettings();
         HikariDataSource dataSource = DatabaseBootstrap.start(settings);
         camelContext.getRegistry().bind("dataSource", dataSource);
-        // close the pool after the routes have stopped (services stop in reverse order of addition)
-        camelContext.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                dataSource.close();
-            }
-        });
+        closeOnStop(camelContext, dataSource);
         ConnectorStatusStore statusStore = new ConnectorStatusStore(dataSource, errorLogChars);
         camelContext.getRegistry().bind("connectorStatus", new ConnectorStatusEvents(statusStore));
         camelContext.getManagementStrategy().addEventNotifier(new SourceRegistry(statusStore));
@@ -114,13 +108,18 @@ public class MarketEtlConfiguration implements CamelConfiguration {
         urls.setProperty("market-etl.okx.rest-url", simulator.okxRestUrl());
         urls.setProperty("market-etl.binance.rest-url", simulator.binanceRestUrl());
         camelContext.getPropertiesComponent().setOverrideProperties(urls);
-        camelContext.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                simulator.close();
-            }
-        });
+        closeOnStop(camelContext, simulator);
         LOG.info("Demo mode: exchange simulator on port {} ({} frames/s per connection); sources point at it",
                 simulator.port(), demoRate);
+    }
+
+    /** Closes the resource when Camel stops, after the routes (Camel stops services in reverse order of addition). */
+    private static void closeOnStop(CamelContext camelContext, AutoCloseable resource) throws Exception {
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                resource.close();
+            }
+        });
     }
 }
