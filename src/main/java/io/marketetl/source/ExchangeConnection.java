@@ -198,7 +198,7 @@ public final class ExchangeConnection {
                 .setTryUsePerMessageCompression(false);
         client = vertx.createWebSocketClient(options);
         setState(State.WAITING);
-        LOG.info("{}: starting {} source, url {}", sourceId, dialect.name(), dialect.connectUrl());
+        LOG.info("{}: starting {} source, url {}", sourceId, dialect.name(), RedactedUrl.of(dialect.connectUrl()));
         connect();
     }
 
@@ -261,7 +261,7 @@ public final class ExchangeConnection {
         try {
             options = connectOptions(dialect.connectUrl());
         } catch (RuntimeException e) {
-            LOG.error("{}: bad url {}: {}", sourceId, dialect.connectUrl(), e.getMessage());
+            LOG.error("{}: bad url {}: {}", sourceId, RedactedUrl.of(dialect.connectUrl()), e.getMessage());
             emit(ev -> ev.error(sourceId, "bad url: " + e.getMessage()));
             attempted = true;
             lastAttemptNanos = now;
@@ -384,7 +384,7 @@ public final class ExchangeConnection {
         applyPauseState();
         watchdog.connectionOpened(now);
         setState(State.OPEN);
-        LOG.info("{}: connected to {} (attempt {})", sourceId, dialect.connectUrl(), attempt);
+        LOG.info("{}: connected to {} (attempt {})", sourceId, RedactedUrl.of(dialect.connectUrl()), attempt);
         emit(e -> e.connected(sourceId));
         tickTimer = vertx.setPeriodic(tickMs, id -> tick(gen));
         if (config.getMaxConnectionAgeMs() > 0) {

@@ -1,6 +1,7 @@
 package io.marketetl.status;
 
 import io.marketetl.source.ExchangeEndpoint;
+import io.marketetl.source.RedactedUrl;
 import java.sql.SQLException;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Route;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registers every route that reads an {@code exchange:} source in {@code api_connectors} (protocol WebSocket, with
- * its exchange and URL) when it starts, so that each YAML source file is a connector an operator can see, and marks
+ * its exchange and URL, credentials redacted) when it starts, so that each YAML source file is a connector an operator can see, and marks
  * it stopped when its route stops (a route file edited away, or shutdown).
  */
 public class SourceRegistry extends EventNotifierSupport {
@@ -41,9 +42,9 @@ public class SourceRegistry extends EventNotifierSupport {
         try {
             if (event instanceof CamelEvent.RouteStartedEvent) {
                 String name = route.getDescription() != null ? route.getDescription() : route.getRouteId();
-                store.register(id, name, source.getDialect().connectUrl(), "WebSocket", source.getDialect().exchange());
-                LOG.info("Source {} ({} {}) registered in api_connectors", id, source.getDialect().exchange(),
-                        source.getDialect().connectUrl());
+                String url = RedactedUrl.of(source.getDialect().connectUrl());
+                store.register(id, name, url, "WebSocket", source.getDialect().exchange());
+                LOG.info("Source {} ({} {}) registered in api_connectors", id, source.getDialect().exchange(), url);
             } else {
                 store.connectorStatus(id, "stopped");
                 store.status(id, "stopped");
