@@ -124,9 +124,6 @@ public final class Benchmark {
                     + " [--sources N] [--sweep 1,2,5,10,20,50|none] [--sweep-repeat N] [--copy-rows N]"
                     + " [--feed inproc|simulator] [--no-writers] [--no-indexes] [--out DIR]");
             code = 2;
-        } catch (UnsupportedOperationException e) {
-            System.err.println("bench: " + e.getMessage());
-            code = 2;
         } catch (Exception e) {
             e.printStackTrace();
             code = 1;
@@ -136,9 +133,6 @@ public final class Benchmark {
 
     public static Report run(PrintStream out, String... args) throws Exception {
         Options o = Options.parse(args);
-        if (o.feed.equals("simulator")) {
-            new SimulatorFeed().run(null);
-        }
         Configurator.setLevel("org.apache.camel", Level.WARN);
         Configurator.setLevel("io.marketetl", Level.WARN);
         Configurator.setLevel("com.zaxxer.hikari", Level.OFF); // a second pool's JMX name clash is harmless here
@@ -297,6 +291,11 @@ public final class Benchmark {
         sb.append(String.format(Locale.ROOT, "Load path, medians of %d run(s), %d s each, %d sources, V4 indexes"
                 + " (%d cores; app/db CPU in %% of one core, box = whole machine busy %%)%n", options.repeat,
                 options.seconds, options.sources, cores));
+        if (options.feed.equals("simulator")) {
+            sb.append("  feed simulator: the (c) rows at the listed rates come from the exchange simulator (separate"
+                    + " JVM, not in app%)\n   through exchange: sources and Normaliser; the other (c) rows are fed"
+                    + " in-process\n");
+        }
         String header = String.format(Locale.ROOT, "%-28s %-6s %-8s %10s %7s %7s %9s %9s %6s %6s %5s %7s %8s%n",
                 "scenario", "writer", "offered", "msgs/s", "vs (a)", "vs (b)", "p50 ms", "p99 ms", "app%", "db%",
                 "box%", "heapMB", "backlog");

@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** bench/run --smoke, in-process: it produces its tables and its JSON. Asserts nothing about the figures. */
@@ -29,5 +31,29 @@ class BenchmarkSmokeTest {
                 "(c) pipeline", "(d) load stage alone", "Indexes on websocket_messages", "Concurrency sweep");
         assertThat(report.json()).exists();
         assertThat(Files.readString(report.json())).contains("\"medians\"", "\"runs\"");
+    }
+
+    /**
+     * bench/run --smoke --feed simulator (without the other writer, the index comparison and the sweep, which are
+     * fed in-process anyway): the simulator in its own JVM, exchange: sources, Normaliser, pipeline. Asserts only
+     * that the table came out and that the pipeline committed at a non-zero rate at full speed.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void smokeRunWithTheSimulatorFeedCommits() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        Benchmark.Report report;
+        try (PrintStream print = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+            report = Benchmark.run(print, "--smoke", "--feed", "simulator", "--no-writers", "--no-indexes",
+                    "--sweep", "none", "--out", out.toString());
+        }
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        assertThat(printed).contains("Load path, medians", "(c) pipeline", "feed simulator");
+        assertThat(report.medians()).filteredOn(r -> r.scenario().equals("(c) pipeline") && r.offered() == 0)
+                .singleElement().satisfies(r -> {
+                    assertThat(r.messages()).isPositive();
+                    assertThat(r.messagesPerSecond()).isPositive();
+                });
     }
 }

@@ -8,9 +8,10 @@ import java.time.Duration;
  * <ul>
  * <li>{@code inproc} ({@link InProcFeed}): generated OKX/Binance trades sent straight to the pipeline's entry,
  * {@code direct:market-messages}, the way the source routes do. Implemented.</li>
- * <li>{@code simulator} ({@link SimulatorFeed}): the exchange simulator serving WebSocket feeds on loopback, the
- * {@code exchange:} source component and Normaliser consuming them, then the same pipeline. Not implemented yet:
- * it needs the simulator and source branches; the harness is ready for it (same Plan, same measurement).</li>
+ * <li>{@code simulator} ({@link SimulatorFeed}): the exchange simulator in a separate JVM serving Binance
+ * {@code trade} streams on loopback (one connection per source, plan rate / sources frames per second each), the
+ * {@code exchange:} source component and Normaliser consuming them, then the same pipeline (same Plan, same
+ * measurement). Messages sent are the simulator's own count ({@code GET /sim/stats}).</li>
  * </ul>
  */
 interface Feed extends AutoCloseable {

@@ -194,17 +194,19 @@ final class Measurements {
             p.loader().addListener(listener);
             p.backlog().resetPeak();
             ResourceSampler res = new ResourceSampler();
-            Feed feed = simulatorFeed ? new SimulatorFeed() : new InProcFeed(p);
-            Feed.Sent sent = feed.run(plan);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (committed.get() < sent.messages()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + committed.get() + " of " + sent.messages()
-                            + " messages committed after 3 minutes");
+            Feed.Sent sent;
+            try (Feed feed = simulatorFeed ? new SimulatorFeed(p) : new InProcFeed(p)) {
+                sent = feed.run(plan);
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+                while (committed.get() < sent.messages()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("only " + committed.get() + " of " + sent.messages()
+                                + " messages committed after 3 minutes");
+                    }
+                    Thread.sleep(5);
                 }
-                Thread.sleep(5);
+                res.close();
             }
-            res.close();
             return new Run(scenario, writer, indexes, plan.sources(), plan.ratePerSecond(), committed.get(),
                     res.seconds(), steadyRate(commits, sent), latency.percentileMs(50), latency.percentileMs(99),
                     res.processCpuPercent(), res.postgresCpuPercent(), res.machineBusyPercent(), res.peakHeapMb(),

@@ -1,23 +1,228 @@
 package io.marketetl.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.marketetl.batch.MalformedCounter;
+import io.marketetl.normalise.MalformedFrames;
+import io.marketetl.normalise.Normaliser;
+import io.marketetl.testsupport.PipelineHarness;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+
 /**
- * Feed "simulator": the exchange simulator (branch simulator) serving OKX and Binance WebSocket feeds on loopback at
- * the planned rate, and the application's own source routes ({@code exchange:} component and Normaliser, branch
- * source) consuming them into {@code direct:market-messages}. The rest of the harness is unchanged: the pipeline's
- * routes in the same CamelContext, latency measured from the simulator's event time (its trades' {@code ts}, which
- * the normaliser maps to the message's event time) to the commit.
+ * Feed "simulator": the end-to-end path. The exchange simulator ({@link io.marketetl.simulator.SimulatorMain}) runs in
+ * a <b>separate JVM</b> on loopback, so the benchmark's app% does not include it (box% does); the application's own
+ * {@code exchange:} source component and Normaliser consume its WebSocket feeds in the harness's CamelContext, wired
+ * as routes/normalise.camel.yaml does ({@code direct:normalise} -> bean {@code normalise} ->
+ * {@code direct:market-messages}, malformed frames to {@code malformedFrames}), then the same pipeline.
  * <p>
- * Not implemented yet: neither branch has landed on this one. To implement: start the simulator with one stream per
- * source at rate/sources messages per second, add one source route per source to the harness's context (the
- * routes' YAML from routes/, pointed at the simulator's port), run for the duration, then take the messages sent
- * from the simulator's stats endpoint and wait until the loader has committed that many.
+ * Per run: the simulator is started with {@code --port 0 --stall --seed 42 --rate <plan rate / sources>} (rate 0 = as
+ * fast as the sockets take); one source route per planned source ({@code exchange:bench-<i>?dialect=binance
+ * &channels=trade}), each its own connection and one Binance {@code trade} stream (one trade per frame), the sources
+ * spread over BTC-USDT, ETH-USDT and SOL-USDT. When every connection is open the stall is lifted
+ * ({@code POST /sim/faults}), data flows for the plan's duration, the stall is set again, and the items sent are
+ * read from {@code GET /sim/stats} once that count stops moving. The harness then waits until the loader has
+ * committed that many. A message's event time is the simulator's send time (Binance {@code E}, millisecond
+ * resolution), so p50/p99 include the WebSocket hop, the source's queue and normalising. The plan's seed is not
+ * used: the simulator's contents are always those of seed 42.
+ * <p>
+ * {@link #close()} stops the source routes and then kills the simulator.
  */
 final class SimulatorFeed implements Feed {
 
+    static final List<String> INSTRUMENTS = List.of("BTC-USDT", "ETH-USDT", "SOL-USDT");
+    private static final Pattern BINANCE_URL = Pattern.compile("binance-ws=(\\S+)");
+    private static final Pattern CONTROL_URL = Pattern.compile("control=(\\S+)/stats");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final PipelineHarness pipeline;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<String> routeIds = new ArrayList<>();
+    private Process simulator;
+    private Path simulatorLog;
+    private String control;
+
+    SimulatorFeed(PipelineHarness pipeline) {
+        this.pipeline = pipeline;
+    }
+
     @Override
-    public Sent run(Plan plan) {
-        throw new UnsupportedOperationException("--feed simulator is not implemented yet: it needs the exchange"
-                + " simulator (branch simulator) and the exchange: source component (branch source) on this branch;"
-                + " use --feed inproc");
+    public Sent run(Plan plan) throws Exception {
+        double ratePerConnection = plan.ratePerSecond() / plan.sources();
+        String binanceUrl = startSimulator(ratePerConnection);
+        addRoutes(plan.sources(), binanceUrl);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (stats().path("currentConnections").asInt() < plan.sources()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + stats().path("currentConnections").asInt() + " of "
+                        + plan.sources() + " sources connected to the simulator after " + START_TIMEOUT.toSeconds()
+                        + " s");
+            }
+            Thread.sleep(20);
+        }
+        long first = System.nanoTime();
+        faults("{\"stall\":false}");
+        long end = first + plan.duration().toNanos();
+        long now;
+        while ((now = System.nanoTime()) < end) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(end - now, 100_000_000L));
+        }
+        faults("{\"stall\":true}");
+        long last = System.nanoTime();
+        // a pump call already under way on another event loop may still finish its batch: read until stable
+        long sent = stats().path("totalItemsSent").asLong();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            Thread.sleep(50);
+            long again = stats().path("totalItemsSent").asLong();
+            if (again == sent) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the simulator kept sending after the stall: " + again);
+            }
+            sent = again;
+        }
+        return new Sent(sent, first, last);
+    }
+
+    private String startSimulator(double ratePerConnection) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        simulatorLog = Files.createTempFile("bench-simulator-", ".log");
+        List<String> command = List.of(java, "-Xmx512m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"),
+                "io.marketetl.simulator.SimulatorMain", "--host", "127.0.0.1", "--port", "0", "--seed", "42",
+                "--stall", "--instruments", String.join(",", INSTRUMENTS),
+                "--rate", String.format(Locale.ROOT, "%.3f", ratePerConnection));
+        simulator = new ProcessBuilder(command).redirectError(simulatorLog.toFile()).start();
+        // the first line of its output carries the URLs; it prints nothing else
+        BufferedReader out = new BufferedReader(new InputStreamReader(simulator.getInputStream(),
+                StandardCharsets.UTF_8));
+        String line = out.readLine();
+        if (line == null) {
+            throw new IllegalStateException("the simulator exited without a URL line: "
+                    + Files.readString(simulatorLog));
+        }
+        Matcher b = BINANCE_URL.matcher(line);
+        Matcher c = CONTROL_URL.matcher(line);
+        if (!b.find() || !c.find()) {
+            throw new IllegalStateException("unexpected simulator output: " + line);
+        }
+        control = c.group(1);
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // nothing else expected; keep the pipe from filling
+                }
+            } catch (IOException ignored) {
+                // process gone
+            }
+        }, "bench-simulator-stdout");
+        drain.setDaemon(true);
+        drain.start();
+        return b.group(1);
+    }
+
+    /** routes/normalise.camel.yaml with its beans (once per context), then one source route per source. */
+    private void addRoutes(int sources, String binanceUrl) throws Exception {
+        CamelContext context = pipeline.context();
+        if (context.getRegistry().lookupByName("normalise") == null) {
+            context.getRegistry().bind("normalise", new Normaliser());
+        }
+        if (context.getRegistry().lookupByName("malformedFrames") == null) {
+            context.getRegistry().bind("malformedFrames", new MalformedFrames(
+                    context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), Duration.ofSeconds(5),
+                    context.getRegistry().lookupByNameAndType("malformedCounter", MalformedCounter.class)));
+        }
+        if (context.getRoute("normalise") == null) {
+            PluginHelper.getRoutesLoader(context).loadRoutes(
+                    ResourceHelper.resolveResource(context, "file:routes/normalise.camel.yaml"));
+        }
+        List<String> uris = new ArrayList<>();
+        for (int i = 0; i < sources; i++) {
+            uris.add("exchange:bench-" + i + "?dialect=binance&channels=trade&instruments="
+                    + INSTRUMENTS.get(i % INSTRUMENTS.size()) + "&url=" + binanceUrl
+                    + "&hostConnectIntervalMs=20&minConnectIntervalMs=100&backoffInitialMs=100");
+            routeIds.add("bench-source-" + i);
+        }
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                for (int i = 0; i < uris.size(); i++) {
+                    from(uris.get(i)).routeId(routeIds.get(i)).to("direct:normalise");
+                }
+            }
+        });
+    }
+
+    private JsonNode stats() throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(control + "/stats"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET /sim/stats: " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private void faults(String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(control + "/faults"))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("POST /sim/faults " + body + ": " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    /** Stops the source routes (so they do not reconnect to a dead port), then kills the simulator. */
+    @Override
+    public void close() {
+        CamelContext context = pipeline.context();
+        for (String id : routeIds) {
+            try {
+                if (context.getRoute(id) != null) {
+                    context.getRouteController().stopRoute(id, 10, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                // the context is going away anyway
+            }
+        }
+        if (simulator != null) {
+            simulator.destroy();
+            try {
+                if (!simulator.waitFor(10, TimeUnit.SECONDS)) {
+                    simulator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                simulator.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (simulatorLog != null) {
+            try {
+                Files.deleteIfExists(simulatorLog);
+            } catch (IOException ignored) {
+                // a temp file
+            }
+        }
     }
 }
