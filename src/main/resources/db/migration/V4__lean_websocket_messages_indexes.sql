@@ -3,10 +3,10 @@
 -- Why: every secondary index is updated on every row written; the seed's eight cut the load rate of this tick-data
 -- table hard. Measured with bench/run on this project's 2-core machine kind (PostgreSQL 15, realistic OKX/Binance
 -- trade rows, medians of 3 runs, 2026-11-25; seed-index and V4 runs interleaved round by round):
---   psql \copy of 300,000 rows   seed's 8 indexes  56,187 rows/s   these 4  82,546 rows/s   1.47x (1.34-1.56x
---                                                                                          over 4 benchmark runs)
---   the pipeline at full speed   seed's 8 indexes  42,731 msgs/s   these 4  46,835 msgs/s   1.10x (1.09-1.10x per
---                                round; the pipeline spends most of its database time elsewhere: staging, batch rows)
+--   psql \copy of 300,000 rows   seed's 8 indexes  58,979 rows/s   these 4  79,288 rows/s   1.34x
+--   the pipeline at full speed   seed's 8 indexes  42,741 msgs/s   these 4  48,759 msgs/s   1.14x
+--   Round by round over the last two benchmark runs: \copy 1.23-1.56x, pipeline 1.09-1.15x (the pipeline spends
+--   most of its database time elsewhere: the staging hop, the batch rows, the WAL flush per batch).
 --   (for scale: primary key only ~180,000 rows/s; these 4 without the connector index ~91,000 rows/s)
 -- Fewer indexes also mean less WAL and disk per row.
 --
