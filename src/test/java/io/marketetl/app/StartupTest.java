@@ -55,7 +55,7 @@ class StartupTest {
             assertThat(db.exists()).isTrue();
             String history = "SELECT string_agg(version || ':' || checksum || ':' || installed_on, ',' ORDER BY installed_rank)"
                     + " FROM flyway_schema_history";
-            String before = queryString(db, history);
+            String before = db.queryString(history);
             long tables = db.queryLong("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'");
             assertThat(tables).isEqualTo(7); // the seed's five tables, V3's malformed_frames, Flyway's history
 
@@ -64,7 +64,7 @@ class StartupTest {
                 assertThat(again.stdout()).doesNotContain("Created database").contains("schema is current");
                 again.stop(Duration.ofSeconds(30));
             }
-            assertThat(queryString(db, history)).isEqualTo(before);
+            assertThat(db.queryString(history)).isEqualTo(before);
         }
     }
 
@@ -168,12 +168,5 @@ class StartupTest {
 
     private static void assertNoStackTrace(AppProcess app) {
         assertThat(app.stdout() + app.stderr()).doesNotContain("\tat ").doesNotContain("Exception");
-    }
-
-    private static String queryString(TestDatabase db, String sql) throws Exception {
-        try (var c = db.dataSource().getConnection(); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 }

@@ -176,15 +176,7 @@ class ExchangeSourcesEndToEndTest {
     }
 
     private static List<String> streamsWithRows(RunningApp app) {
-        try (var c = app.db.dataSource().getConnection(); var s = c.createStatement(); var rs = s.executeQuery(
-                "SELECT DISTINCT exchange || '|' || message_type || '|' || instrument FROM websocket_messages")) {
-            List<String> out = new java.util.ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return app.db.rows("SELECT DISTINCT exchange || '|' || message_type || '|' || instrument"
+                + " FROM websocket_messages").stream().map(row -> (String) row.get(0)).toList();
     }
 }

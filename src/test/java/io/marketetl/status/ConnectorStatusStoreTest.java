@@ -34,19 +34,12 @@ class ConnectorStatusStoreTest {
             for (int i = 0; i < 50; i++) {
                 store.error("s", t.plusSeconds(i), "error number " + i);
             }
-            String log = queryString(db, "SELECT error_log FROM connector_status");
+            String log = db.queryString("SELECT error_log FROM connector_status");
             assertThat(log.length()).isLessThanOrEqualTo(200);
             assertThat(log).endsWith("error number 49").doesNotContain("error number 1\n");
             assertThat(log.lines()).allMatch(l -> l.matches("2026-11-25T00:00:\\d\\dZ error number \\d+"));
             assertThat(db.queryLong("SELECT count(*) FROM connector_status WHERE last_error = '2026-11-25T00:00:49Z'"))
                     .isEqualTo(1);
-        }
-    }
-
-    private static String queryString(TestDatabase db, String sql) throws Exception {
-        try (var c = db.dataSource().getConnection(); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -71,21 +72,22 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Runs a query returning one number, e.g. {@code SELECT count(*) FROM websocket_messages}. */
     public long queryLong(String sql) {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        return SqlRows.count(dataSource(), sql);
+    }
+
+    /** Runs a query returning one value, as text (null for SQL NULL). */
+    public String queryString(String sql) {
+        Object value = SqlRows.rows(dataSource(), sql).get(0).get(0);
+        return value == null ? null : value.toString();
+    }
+
+    /** Every row of a query, each as its column values. */
+    public List<List<Object>> rows(String sql) {
+        return SqlRows.rows(dataSource(), sql);
     }
 
     public void execute(String sql) {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        SqlRows.execute(dataSource(), sql);
     }
 
     public boolean exists() {
