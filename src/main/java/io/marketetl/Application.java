@@ -1,5 +1,6 @@
 package io.marketetl;
 
+import io.marketetl.db.Causes;
 import io.marketetl.db.StartupFailure;
 import io.marketetl.simulator.SimulatorMain;
 import java.util.Arrays;
@@ -43,7 +44,7 @@ public final class Application {
         try {
             return main.run(args);
         } catch (Throwable t) {
-            StartupFailure failure = startupFailure(t);
+            StartupFailure failure = Causes.find(t, StartupFailure.class);
             if (failure != null) {
                 System.err.println("market-etl: " + failure.getMessage());
                 return failure.exitCode();
@@ -60,15 +61,6 @@ public final class Application {
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         main.configure().addConfiguration(MarketEtlConfiguration.class);
         return main;
-    }
-
-    static StartupFailure startupFailure(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof StartupFailure f) {
-                return f;
-            }
-        }
-        return null;
     }
 
     static String usage() throws IOException {

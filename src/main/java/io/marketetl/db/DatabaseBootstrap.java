@@ -175,7 +175,7 @@ public final class DatabaseBootstrap {
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
-            SQLException sql = findCause(e, SQLException.class);
+            SQLException sql = Causes.find(e, SQLException.class);
             if (sql != null && Problem.of(sql) == Problem.AUTHENTICATION) {
                 throw authenticationFailure(settings, sql);
             }
@@ -219,8 +219,8 @@ public final class DatabaseBootstrap {
             }
             // 08xxx connection exceptions, 57P03 "the database system is starting up", 53300 too many clients
             if (state.startsWith("08") || state.equals("57P03") || state.equals("53300")
-                    || findCause(e, ConnectException.class) != null
-                    || findCause(e, UnknownHostException.class) != null) {
+                    || Causes.find(e, ConnectException.class) != null
+                    || Causes.find(e, UnknownHostException.class) != null) {
                 return UNREACHABLE;
             }
             return OTHER;
@@ -228,16 +228,16 @@ public final class DatabaseBootstrap {
     }
 
     private static String reason(SQLException e) {
-        if (findCause(e, ConnectException.class) != null) {
+        if (Causes.find(e, ConnectException.class) != null) {
             return "connection refused";
         }
-        if (findCause(e, UnknownHostException.class) != null) {
+        if (Causes.find(e, UnknownHostException.class) != null) {
             return "unknown host";
         }
-        if (findCause(e, NoRouteToHostException.class) != null) {
+        if (Causes.find(e, NoRouteToHostException.class) != null) {
             return "no route to host";
         }
-        if (findCause(e, SocketTimeoutException.class) != null) {
+        if (Causes.find(e, SocketTimeoutException.class) != null) {
             return "connection timed out";
         }
         return firstLine(e.getMessage());
@@ -258,15 +258,6 @@ public final class DatabaseBootstrap {
         }
         int nl = s.indexOf('\n');
         return (nl < 0 ? s : s.substring(0, nl)).trim();
-    }
-
-    private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
-                return type.cast(c);
-            }
-        }
-        return null;
     }
 
     private static Duration min(Duration a, Duration b) {

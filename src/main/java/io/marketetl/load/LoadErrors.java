@@ -1,5 +1,6 @@
 package io.marketetl.load;
 
+import io.marketetl.db.Causes;
 import java.sql.SQLException;
 
 /**
@@ -24,11 +25,6 @@ public final class LoadErrors {
     }
 
     public static SQLException findSqlException(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof SQLException s) {
-                return s;
-            }
-        }
-        return null;
+        return Causes.find(t, SQLException.class);
     }
 }
