@@ -69,6 +69,9 @@ class BatchRowsTest {
             assertThat(count(ds, "SELECT count(*) FROM websocket_batches WHERE total_messages > 100 + 2")).isZero();
             assertThat(count(ds, "SELECT count(*) FROM websocket_batches"
                     + " WHERE jsonb_array_length(messages) <> total_messages")).isZero();
+            // stored compressed with LZ4 (V6), not pglz; every batch of 100 messages is over the 2 kB TOAST threshold
+            assertThat(count(ds, "SELECT count(*) FROM websocket_batches"
+                    + " WHERE pg_column_compression(messages) IS DISTINCT FROM 'lz4'")).isZero();
             // instruments: exactly the distinct instruments of the batch's messages
             assertThat(count(ds, """
                     SELECT count(*) FROM websocket_batches b
