@@ -16,14 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 
 /**
- * Turns a loaded {@link Batch} into the parameters of its {@code websocket_batches} row (registry name
- * {@code batchRow}); the route's camel-sql endpoint inserts it. Body out: a Map with {@code exchange},
- * {@code connector_id}, {@code total_messages}, {@code messages_per_second}, {@code instruments} (a text[] literal),
- * {@code messages} and {@code metrics} (JSON text).
+ * The parameters of a batch's {@code websocket_batches} row. The loader ({@code loadMessages}) inserts it in the
+ * transaction of the batch's last rows, so a batch's messages and its batch row commit together or not at all. The
+ * map has {@code exchange}, {@code connector_id}, {@code total_messages}, {@code messages_per_second},
+ * {@code instruments} (a text[] literal), {@code messages} and {@code metrics} (JSON text).
  * <ul>
  * <li>total_messages: messages stored in websocket_messages by this batch (refused rows are not counted).</li>
  * <li>messages_per_second: total_messages divided by the receive-time span of the batch (last frame's arrival minus
@@ -36,10 +34,14 @@ import org.apache.camel.Processor;
  * event time; null without any), extract_ms_mean, transform_ms_mean, load_ms_mean, total_ms_mean, bytes, frames,
  * window_ms, span_ms, malformed_frames (frames refused since the source's previous batch row), completed_by
  * (predicate = size, interval = time, force = shutdown or reload), first/last_message_number, rows_rejected and
- * the load breakdown (writer, attempts, stage_ms = load_time, insert_ms, status_ms, commit_ms, elapsed_ms).</li>
+ * the load breakdown of the transaction that writes the row (writer, attempts, stage_ms = load_time, insert_ms,
+ * status_ms; its commit, which cannot be in the row it commits, is in {@link #performance}).</li>
  * </ul>
+ * Built in Java and sent as JSON text: measured, that is cheaper for PostgreSQL than building the array with
+ * {@code jsonb_agg} from the staged rows (parsing the text is a small part of the batch row's cost; its
+ * compression is most of it, see V6).
  */
-public final class BatchRowBuilder implements Processor {
+public final class BatchRowBuilder {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final BigDecimal MAX_RATE = new BigDecimal("99999999.99");
@@ -50,13 +52,17 @@ public final class BatchRowBuilder implements Processor {
         this.malformed = Objects.requireNonNull(malformed, "malformed");
     }
 
-    @Override
-    public void process(Exchange exchange) {
-        Batch batch = exchange.getIn().getBody(Batch.class);
-        exchange.getIn().setBody(row(batch, malformed.drain(batch.sourceId())));
+    /** Malformed frames of the source since its previous batch row: taken once per batch, kept for its retries. */
+    public long drainMalformed(String sourceId) {
+        return malformed.drain(sourceId);
     }
 
-    public static Map<String, Object> row(Batch batch, long malformedFrames) {
+    /**
+     * The row of a batch whose messages are being written: the rows stored so far have their load time set, refused
+     * rows have none. The load timings are the totals of the transaction(s) that wrote the rows, this one included.
+     */
+    public static Map<String, Object> row(Batch batch, long malformedFrames, long stageNanos, long insertNanos,
+            long statusNanos) {
         LoadState load = batch.load();
         List<Row> rows = load.rows();
         List<MarketMessage> messages = batch.messages();
@@ -134,17 +140,32 @@ public final class BatchRowBuilder implements Processor {
             g.writeNumberField("rows_rejected", load.rejected());
             g.writeStringField("writer", load.writer());
             g.writeNumberField("load_attempts", load.attempts());
-            number(g, "load_stage_ms", load.stageNanos() / 1e6);
-            number(g, "load_insert_ms", load.insertNanos() / 1e6);
-            number(g, "load_status_ms", load.statusNanos() / 1e6);
-            number(g, "load_commit_ms", load.commitNanos() / 1e6);
-            number(g, "load_elapsed_ms", load.elapsedNanos() / 1e6);
+            number(g, "load_stage_ms", stageNanos / 1e6);
+            number(g, "load_insert_ms", insertNanos / 1e6);
+            number(g, "load_status_ms", statusNanos / 1e6);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         row.put("metrics", metrics.toString());
         return row;
+    }
+
+    /**
+     * The parameters of the source's connector_status.performance_metrics update after the commit: the batch row's
+     * without its messages, plus {@code load_commit_ms} and {@code load_elapsed_ms} (first attempt to commit,
+     * retries included), which the row cannot hold because they end with its commit.
+     */
+    public static Map<String, Object> performance(Map<String, Object> row, LoadState load) {
+        Map<String, Object> performance = new HashMap<>(row);
+        performance.remove("messages");
+        performance.put("load_commit_ms", millis(load.commitNanos()));
+        performance.put("load_elapsed_ms", millis(load.elapsedNanos()));
+        return performance;
+    }
+
+    private static BigDecimal millis(long nanos) {
+        return BigDecimal.valueOf(nanos / 1e6).setScale(3, RoundingMode.HALF_UP);
     }
 
     private static void writeMessage(JsonGenerator g, Row r) throws IOException {

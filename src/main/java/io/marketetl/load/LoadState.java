@@ -1,6 +1,7 @@
 package io.marketetl.load;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The loader's bookkeeping for one batch, kept on the batch itself so that it survives Camel's redeliveries of the
@@ -26,10 +27,16 @@ public final class LoadState {
     long statusNanos;
     long commitNanos;
     boolean finished;
+    /** Malformed frames of the source reported in this batch's row (taken once, so that retries report the same). */
+    long malformedFrames = -1;
+    /** The websocket_batches row is committed (with the batch's last rows, or alone if those were all refused). */
+    boolean batchRowWritten;
+    /** The parameters of that row, for the route's steps after the commit. */
+    Map<String, Object> batchRow;
 
     /** A transaction whose COMMIT was sent but whose outcome the connection did not report. */
     record InDoubt(long xid, int backendPid, int from, int to, long loadMicros, long stageNanos, long insertNanos,
-            long statusNanos) {
+            long statusNanos, boolean withBatchRow) {
     }
 
     LoadState(List<Row> rows, String writer) {
@@ -43,6 +50,8 @@ public final class LoadState {
     public int loaded() { return doneUpTo - rejected; }
     public int attempts() { return attempts; }
     public boolean finished() { return finished; }
+    /** The websocket_batches row's parameters once it is committed, else null. */
+    public Map<String, Object> batchRow() { return batchRowWritten ? batchRow : null; }
     /** COPY (or camel-sql batch) into staging of the successful write, ns: what each row's load_time is. */
     public long stageNanos() { return stageNanos; }
     /** INSERT ... SELECT from staging into websocket_messages of the successful write, ns. */

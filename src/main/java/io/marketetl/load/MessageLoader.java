@@ -1,6 +1,7 @@
 package io.marketetl.load;
 
 import io.marketetl.batch.Batch;
+import io.marketetl.batch.BatchRowBuilder;
 import io.marketetl.normalise.MarketMessage;
 import io.marketetl.pipeline.PipelineBacklog;
 import io.marketetl.pipeline.PipelineHeaders;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -46,9 +48,13 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * FROM staging}: the rows with their measured load time (a row cannot contain the duration of the statement that
  * writes it; this is also where {@code ON CONFLICT DO NOTHING} on a natural key would go);</li>
  * <li>{@code UPDATE connector_status SET last_message_number = GREATEST(...)} for the source (no row, no-op);</li>
+ * <li>{@code INSERT INTO websocket_batches} the batch's row ({@link BatchRowBuilder}), so that the messages and
+ * their batch row commit together: a crash or an outage can leave neither half without the other;</li>
  * <li>COMMIT.</li>
  * </ol>
- * The durations of steps 3-5 are not in the rows; the batch row's metrics report them per batch.
+ * The durations of steps 3-5 are not in the rows; the batch row's metrics report them per batch. After the commit the
+ * exchange's body is the batch row's parameters with the commit timings ({@link BatchRowBuilder#performance}), for the
+ * route's connector_status.performance_metrics update.
  * <p>
  * Failures: any exception leaves the batch as it was (the transaction rolled back) and is thrown, and the route's
  * error handler redelivers the same exchange after a capped back-off, forever. If the COMMIT itself failed, its
@@ -56,7 +62,8 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * ({@code txid_status}) and only writes again if that transaction did not commit, so an outage can neither lose nor
  * duplicate rows. If the database refuses the data itself (SQLSTATE 22, 23, 54), the batch is written one row per
  * transaction and the refused rows are logged with their content, counted ({@code market_etl_rows_rejected}) and
- * skipped, so that one bad message cannot stall its source.
+ * skipped, so that one bad message cannot stall its source; the batch row then goes with the last row, or alone if
+ * that row was refused.
  */
 public final class MessageLoader extends ServiceSupport implements Processor, ShutdownAware {
 
@@ -80,10 +87,20 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
             + " message_count = COALESCE(message_count, 0) + ?,"
             + " last_message_timestamp = GREATEST(last_message_timestamp, ?), updated_at = NOW() WHERE connector_id = ?";
 
+    /**
+     * The batch row, written once even if a commit in doubt is retried (V5's unique key on the source and the
+     * batch's first message number).
+     */
+    public static final String BATCH_ROW_SQL = "INSERT INTO websocket_batches (exchange, connector_id, total_messages,"
+            + " messages_per_second, instruments, messages, metrics) VALUES (?, ?, ?, ?, CAST(? AS text[]),"
+            + " CAST(? AS jsonb), CAST(? AS jsonb))"
+            + " ON CONFLICT (connector_id, (CAST(metrics->>'first_message_number' AS BIGINT))) DO NOTHING";
+
     private static final TransactionDefinition TX = new DefaultTransactionDefinition();
 
     private final DataSource dataSource;
     private final StagingWriter writer;
+    private final BatchRowBuilder batchRows;
     private final PipelineBacklog backlog;
     private final PipelineMetrics metrics;
     private final DataSourceTransactionManager transactions;
@@ -93,10 +110,11 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
     private final Set<Object> staged = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile AfterCommitHook afterCommitHook;
 
-    public MessageLoader(DataSource dataSource, StagingWriter writer, PipelineBacklog backlog, PipelineMetrics metrics,
-            Duration networkTimeout) {
+    public MessageLoader(DataSource dataSource, StagingWriter writer, BatchRowBuilder batchRows,
+            PipelineBacklog backlog, PipelineMetrics metrics, Duration networkTimeout) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.writer = Objects.requireNonNull(writer, "writer");
+        this.batchRows = Objects.requireNonNull(batchRows, "batchRows");
         this.backlog = Objects.requireNonNull(backlog, "backlog");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.networkTimeoutMs = (int) Math.min(Integer.MAX_VALUE, networkTimeout.toMillis());
@@ -137,6 +155,9 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
         LoadState state = batch.load();
         exchange.getIn().setHeader(PipelineHeaders.ROWS_LOADED, state == null ? 0 : state.loaded());
         exchange.getIn().setHeader(PipelineHeaders.ROWS_REJECTED, state == null ? 0 : state.rejected());
+        if (state != null && state.batchRow() != null) {
+            exchange.getIn().setBody(BatchRowBuilder.performance(state.batchRow(), state));
+        }
     }
 
     /** Writes the batch (or what is left of it after an earlier failed attempt); throws if it must be retried. */
@@ -150,6 +171,9 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
             state = new LoadState(rows, writer.name());
             state.firstAttemptNanos = System.nanoTime();
             batch.load(state);
+        }
+        if (state.malformedFrames < 0) {
+            state.malformedFrames = batchRows.drainMalformed(batch.sourceId());
         }
         if (state.finished) {
             return;
@@ -179,6 +203,9 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
                 throw e;
             }
         }
+        if (!state.batchRowWritten) {
+            writeBatchRowAlone(batch, state);
+        }
         state.finished = true;
         state.committedNanos = System.nanoTime();
         for (MarketMessage m : batch.messages()) {
@@ -202,6 +229,7 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
 
     private void writeUnit(Batch batch, LoadState state, int from, int to) throws SQLException {
         List<Row> unit = state.rows.subList(from, to);
+        boolean withBatchRow = to == state.rows.size();
         TransactionStatus tx = transactions.getTransaction(TX);
         boolean committing = false;
         long xid = 0;
@@ -257,6 +285,14 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
             }
             long t3 = System.nanoTime();
             status = t3 - t2;
+            if (withBatchRow) {
+                // the unit's rows are stored with this load time if the commit succeeds (reset below if not)
+                for (Row r : unit) {
+                    r.loadMicros = loadMicros;
+                }
+                insertBatchRow(con, batch, state, state.stageNanos + stage, state.insertNanos + insert,
+                        state.statusNanos + status);
+            }
             committing = true;
             transactions.commit(tx);
             long t4 = System.nanoTime();
@@ -266,19 +302,65 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
                 hook.afterCommit(batch);
             }
             unitCommitted(state, unit, to, loadMicros, stage, insert, status, t4 - t3);
+            state.batchRowWritten |= withBatchRow;
         } catch (SQLException | RuntimeException e) {
             if (committing) {
-                state.inDoubt = new LoadState.InDoubt(xid, pid, from, to, loadMicros, stage, insert, status);
+                state.inDoubt = new LoadState.InDoubt(xid, pid, from, to, loadMicros, stage, insert, status,
+                        withBatchRow);
                 LOG.warn("Source {}: COMMIT of {} rows (transaction {}) failed: {}; its outcome will be checked"
                         + " before writing again", batch.sourceId(), to - from, xid, firstLine(e));
-            } else if (!tx.isCompleted()) {
-                try {
-                    transactions.rollback(tx);
-                } catch (RuntimeException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
+            } else {
+                for (Row r : unit) {
+                    r.loadMicros = -1;
                 }
+                rollback(tx, e);
             }
             throw e;
+        }
+    }
+
+    private void insertBatchRow(Connection con, Batch batch, LoadState state, long stageNanos, long insertNanos,
+            long statusNanos) throws SQLException {
+        Map<String, Object> row = BatchRowBuilder.row(batch, state.malformedFrames, stageNanos, insertNanos,
+                statusNanos);
+        try (PreparedStatement ps = con.prepareStatement(BATCH_ROW_SQL)) {
+            ps.setString(1, (String) row.get("exchange"));
+            ps.setString(2, (String) row.get("connector_id"));
+            ps.setInt(3, (Integer) row.get("total_messages"));
+            ps.setBigDecimal(4, (java.math.BigDecimal) row.get("messages_per_second"));
+            ps.setString(5, (String) row.get("instruments"));
+            ps.setString(6, (String) row.get("messages"));
+            ps.setString(7, (String) row.get("metrics"));
+            ps.executeUpdate();
+        }
+        state.batchRow = row;
+    }
+
+    /**
+     * The batch row of a batch whose last row the database refused (so no transaction carried it): on its own. A
+     * retry after a commit in doubt is harmless here: the insert does nothing if the row is already there.
+     */
+    private void writeBatchRowAlone(Batch batch, LoadState state) throws SQLException {
+        TransactionStatus tx = transactions.getTransaction(TX);
+        try {
+            Connection con = DataSourceUtils.getConnection(dataSource);
+            con.setNetworkTimeout(Runnable::run, networkTimeoutMs);
+            insertBatchRow(con, batch, state, state.stageNanos, state.insertNanos, state.statusNanos);
+            transactions.commit(tx);
+            state.batchRowWritten = true;
+        } catch (SQLException | RuntimeException e) {
+            rollback(tx, e);
+            throw e;
+        }
+    }
+
+    private void rollback(TransactionStatus tx, Exception cause) {
+        if (!tx.isCompleted()) {
+            try {
+                transactions.rollback(tx);
+            } catch (RuntimeException rollbackFailure) {
+                cause.addSuppressed(rollbackFailure);
+            }
         }
     }
 
@@ -325,6 +407,7 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
                 state.inDoubt = null;
                 unitCommitted(state, state.rows.subList(d.from(), d.to()), d.to(), d.loadMicros(), d.stageNanos(),
                         d.insertNanos(), d.statusNanos(), 0);
+                state.batchRowWritten |= d.withBatchRow();
             }
             case "aborted" -> {
                 LOG.info("Source {}: transaction {} did not commit; writing its {} rows again", batch.sourceId(),
@@ -360,6 +443,7 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
         LOG.error("Source {}: the database refused message #{} ({}); it is skipped. Row: exchange={} instrument={}"
                 + " price={} type={} timestamp={} data={}", batch.sourceId(), r.messageNumber, firstLine(cause),
                 r.exchange, r.instrument, r.price, r.messageType, r.timestamp, data);
+        r.loadMicros = -1;
         state.rejected++;
         state.doneUpTo = index + 1;
         metrics.rowsRejected(batch.sourceId(), 1);

@@ -26,8 +26,8 @@ import org.apache.camel.util.concurrent.SynchronousExecutorService;
  * messageNumbers        {@link MessageNumbers}            per-source counters seeded from the database
  * batchAggregation      {@link BatchAggregationStrategy}  frames of one source into a Batch
  * batchFlusher          {@link BatchFlusher}              completes open batches on stop, once the hand-off drained
- * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql)
- * batchRow              {@link BatchRowBuilder}           batch into websocket_batches parameters
+ * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql) and its
+ *                                                         websocket_batches row ({@link BatchRowBuilder}), one transaction
  * malformedCounter      {@link MalformedCounter}          per-source malformed frame counts (for the batch metrics)
  * loadFailures          {@link LoadFailures}              counts failed write attempts
  * retryableLoadFailure  {@link RetryableLoadFailure}      retry unless the database refused the data
@@ -49,7 +49,8 @@ public final class PipelineBeans {
         MalformedCounter malformed = new MalformedCounter(metrics);
         StagingWriter writer = settings.writer().equals("sql") ? new SqlBatchStagingWriter(context)
                 : new CopyStagingWriter();
-        MessageLoader loader = new MessageLoader(dataSource, writer, backlog, metrics, settings.loadNetworkTimeout());
+        MessageLoader loader = new MessageLoader(dataSource, writer, new BatchRowBuilder(malformed), backlog, metrics,
+                settings.loadNetworkTimeout());
         registry.bind("pipelineBacklog", backlog);
         registry.bind("pipelineMetrics", metrics);
         registry.bind("messageNumbers", numbers);
@@ -57,7 +58,6 @@ public final class PipelineBeans {
         registry.bind("batchAggregation", new BatchAggregationStrategy(settings.maxMessages()));
         registry.bind("batchFlusher", new BatchFlusher(context));
         registry.bind("loadMessages", loader);
-        registry.bind("batchRow", new BatchRowBuilder(malformed));
         registry.bind("malformedCounter", malformed);
         registry.bind("loadFailures", new LoadFailures(metrics));
         registry.bind("retryableLoadFailure", new RetryableLoadFailure());

@@ -3,25 +3,18 @@ package io.marketetl.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.marketetl.testsupport.TestDatabase;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The batch-row insert of routes/pipeline.camel.yaml, exactly as the route has it, run twice for one batch (what a
- * retry after a lost reply does): one row. A different batch of the same source still gets its own row.
+ * The loader's batch-row insert, run twice for one batch (what writing the row alone again after a lost reply does):
+ * one row. A different batch of the same source still gets its own row.
  */
 class BatchRowIdempotenceTest {
 
     @Test
     void aRetriedBatchRowInsertWritesOneRow() throws Exception {
-        String yaml = Files.readString(Path.of("routes/pipeline.camel.yaml"));
-        Matcher m = Pattern.compile("uri: \"sql:(INSERT INTO websocket_batches.*?)\"", Pattern.DOTALL).matcher(yaml);
-        assertThat(m.find()).isTrue();
-        String sql = m.group(1).replaceAll("\\s+", " ").replaceAll(":#\\w+", "?");
+        String sql = MessageLoader.BATCH_ROW_SQL;
         try (TestDatabase db = TestDatabase.create()) {
             for (String metrics : new String[] {"{\"first_message_number\": 1}", "{\"first_message_number\": 1}",
                     "{\"first_message_number\": 1001}"}) {
