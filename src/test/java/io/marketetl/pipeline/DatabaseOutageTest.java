@@ -90,9 +90,12 @@ class DatabaseOutageTest {
                             + " FROM websocket_messages WHERE connector_id = '" + f.sourceId() + "'"))
                             .containsExactly(List.of(f.messages(), 1L, f.messages()));
                 }
+                // every message in exactly one batch row (the failed writes above were retried: the failure counter).
+                // Which batch rows say load_attempts > 1 depends on where the cut hit: a commit whose reply was lost
+                // but which did commit, or the performance update after it, leaves load_attempts 1.
                 assertThat(count(ds, "SELECT sum(total_messages) FROM websocket_batches")).isEqualTo(sent);
-                assertThat(count(ds, "SELECT count(*) FROM websocket_batches WHERE (metrics->>'load_attempts')::int > 1"))
-                        .isPositive();
+                assertThat(count(ds, "SELECT count(*) FROM websocket_batches b CROSS JOIN LATERAL"
+                        + " jsonb_array_elements(b.messages) m")).isEqualTo(sent);
                 // memory stayed bounded: the hand-off (frames of at most 3 messages), an open batch per source,
                 // the load queue, the writers and the two aggregator threads waiting to hand a batch over
                 long bound = HANDOFF_FRAMES * 3L + (3 + 2 + 2 + 2) * (MAX_MESSAGES + 2L) + 3;
