@@ -1,6 +1,7 @@
 package io.marketetl.batch;
 
 import io.marketetl.normalise.MarketMessage;
+import io.marketetl.pipeline.PipelineHeaders;
 import java.util.List;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -9,9 +10,10 @@ import org.apache.camel.ExchangePropertyKey;
 /**
  * Collects frames ({@code List<MarketMessage>}) of one source into a {@link Batch} (registry name
  * {@code batchAggregation}). The batch is the aggregated exchange's body, appended to in place: O(1) per frame, no
- * copying of the growing list. Completion is the route's business (size predicate on {@code ${body.size()}}, i.e.
- * messages, and the completion interval); a batch closes at the first frame that brings it to max-messages, so it
- * can exceed that by at most one frame's messages minus one.
+ * copying of the growing list. Its size in messages goes into header {@code MarketEtlBatchMessages} after each
+ * frame. Completion is the route's business (a size predicate on that header, and the completion interval); a
+ * batch closes at the first frame that brings it to max-messages, so it can exceed that by at most one frame's
+ * messages minus one.
  */
 public final class BatchAggregationStrategy implements AggregationStrategy {
 
@@ -30,9 +32,12 @@ public final class BatchAggregationStrategy implements AggregationStrategy {
             Batch batch = new Batch(first.sourceId(), first.exchange(), expectedSize);
             batch.addFrame(frame);
             newExchange.getIn().setBody(batch);
+            newExchange.getIn().setHeader(PipelineHeaders.BATCH_MESSAGES, batch.size());
             return newExchange;
         }
-        oldExchange.getIn().getBody(Batch.class).addFrame(frame);
+        Batch batch = oldExchange.getIn().getBody(Batch.class);
+        batch.addFrame(frame);
+        oldExchange.getIn().setHeader(PipelineHeaders.BATCH_MESSAGES, batch.size());
         return oldExchange;
     }
 

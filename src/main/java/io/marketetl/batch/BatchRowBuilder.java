@@ -170,14 +170,15 @@ public final class BatchRowBuilder {
 
     private static void writeMessage(JsonGenerator g, Row r) throws IOException {
         g.writeStartObject();
-        g.writeStringField("timestamp", r.timestamp().toString());
+        g.writeStringField("timestamp", r.timestampText());
         g.writeStringField("exchange", r.exchange());
         g.writeStringField("connector_id", r.connectorId());
         g.writeStringField("instrument", r.instrument());
-        if (r.price() == null) {
+        if (r.priceText() == null) {
             g.writeNullField("price");
         } else {
-            g.writeNumberField("price", r.price());
+            g.writeFieldName("price");
+            g.writeNumber(r.priceText());
         }
         g.writeFieldName("data");
         g.writeRawValue(r.dataJson());

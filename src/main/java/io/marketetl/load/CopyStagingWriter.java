@@ -46,18 +46,14 @@ public final class CopyStagingWriter implements StagingWriter {
     }
 
     public static void appendRow(StringBuilder sb, Row r) {
-        sb.append(r.timestamp).append('\t');
+        sb.append(r.timestampText).append('\t');
         text(sb, r.exchange);
         sb.append('\t');
         text(sb, r.connectorId);
         sb.append('\t');
         text(sb, r.instrument);
         sb.append('\t');
-        if (r.price == null) {
-            sb.append("\\N");
-        } else {
-            sb.append(r.price.toPlainString());
-        }
+        sb.append(r.priceText == null ? "\\N" : r.priceText);
         sb.append('\t');
         text(sb, r.data);
         sb.append('\t');

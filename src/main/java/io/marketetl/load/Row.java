@@ -30,10 +30,13 @@ public final class Row {
     private static final long MAX_LATENCY_MICRO_MS = 10_000_000_000L - 1; // 9,999,999.999 ms in 1/1000 ms
 
     final Instant timestamp;
+    /** The timestamp and price as written by both the COPY text and the batch row's JSON: formatted once. */
+    final String timestampText;
     final String exchange;
     final String connectorId;
     final String instrument;
     final BigDecimal price;
+    final String priceText;
     final String data;
     final String messageType;
     final boolean hasLatency;
@@ -46,10 +49,12 @@ public final class Row {
 
     Row(MarketMessage m) {
         this.timestamp = m.timestamp().truncatedTo(ChronoUnit.MICROS); // PostgreSQL keeps microseconds
+        this.timestampText = timestamp.toString();
         this.exchange = text(m.exchange(), 50);
         this.connectorId = text(m.sourceId(), 100);
         this.instrument = text(m.instrument(), 100);
         this.price = price(m.price());
+        this.priceText = price == null ? null : price.toPlainString();
         this.data = json(m.data());
         this.messageType = text(m.messageType(), 50);
         Double latency = m.latencyMs();
@@ -67,10 +72,14 @@ public final class Row {
     }
 
     public Instant timestamp() { return timestamp; }
+    /** ISO-8601 UTC, e.g. 2026-11-25T05:14:12.123456Z. */
+    public String timestampText() { return timestampText; }
     public String exchange() { return exchange; }
     public String connectorId() { return connectorId; }
     public String instrument() { return instrument; }
     public BigDecimal price() { return price; }
+    /** The price as a plain decimal with 8 places, or null. */
+    public String priceText() { return priceText; }
     /** The data column's JSON text. */
     public String dataJson() { return data; }
     public String messageType() { return messageType; }
