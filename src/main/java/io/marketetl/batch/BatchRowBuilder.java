@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeSet;
 
 /**
@@ -46,15 +45,7 @@ public final class BatchRowBuilder {
     private static final JsonFactory JSON = new JsonFactory();
     private static final BigDecimal MAX_RATE = new BigDecimal("99999999.99");
 
-    private final MalformedCounter malformed;
-
-    public BatchRowBuilder(MalformedCounter malformed) {
-        this.malformed = Objects.requireNonNull(malformed, "malformed");
-    }
-
-    /** Malformed frames of the source since its previous batch row: taken once per batch, kept for its retries. */
-    public long drainMalformed(String sourceId) {
-        return malformed.drain(sourceId);
+    private BatchRowBuilder() {
     }
 
     /**
@@ -159,13 +150,14 @@ public final class BatchRowBuilder {
     public static Map<String, Object> performance(Map<String, Object> row, LoadState load) {
         Map<String, Object> performance = new HashMap<>(row);
         performance.remove("messages");
-        performance.put("load_commit_ms", millis(load.commitNanos()));
-        performance.put("load_elapsed_ms", millis(load.elapsedNanos()));
+        performance.put("load_commit_ms", threePlaces(load.commitNanos() / 1e6));
+        performance.put("load_elapsed_ms", threePlaces(load.elapsedNanos() / 1e6));
         return performance;
     }
 
-    private static BigDecimal millis(long nanos) {
-        return BigDecimal.valueOf(nanos / 1e6).setScale(3, RoundingMode.HALF_UP);
+    /** Metrics are reported to three decimal places (microseconds, for milliseconds). */
+    private static BigDecimal threePlaces(double value) {
+        return BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP);
     }
 
     private static void writeMessage(JsonGenerator g, Row r) throws IOException {
@@ -207,7 +199,7 @@ public final class BatchRowBuilder {
         if (value == null || value.isNaN() || value.isInfinite()) {
             g.writeNullField(field);
         } else {
-            g.writeNumberField(field, BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP));
+            g.writeNumberField(field, threePlaces(value));
         }
     }
 

@@ -2,6 +2,7 @@ package io.marketetl.load;
 
 import io.marketetl.batch.Batch;
 import io.marketetl.batch.BatchRowBuilder;
+import io.marketetl.batch.MalformedCounter;
 import io.marketetl.normalise.MarketMessage;
 import io.marketetl.pipeline.PipelineBacklog;
 import io.marketetl.pipeline.PipelineHeaders;
@@ -100,7 +101,7 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
 
     private final DataSource dataSource;
     private final StagingWriter writer;
-    private final BatchRowBuilder batchRows;
+    private final MalformedCounter malformed;
     private final PipelineBacklog backlog;
     private final PipelineMetrics metrics;
     private final DataSourceTransactionManager transactions;
@@ -110,11 +111,11 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
     private final Set<Object> staged = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile AfterCommitHook afterCommitHook;
 
-    public MessageLoader(DataSource dataSource, StagingWriter writer, BatchRowBuilder batchRows,
+    public MessageLoader(DataSource dataSource, StagingWriter writer, MalformedCounter malformed,
             PipelineBacklog backlog, PipelineMetrics metrics, Duration networkTimeout) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.writer = Objects.requireNonNull(writer, "writer");
-        this.batchRows = Objects.requireNonNull(batchRows, "batchRows");
+        this.malformed = Objects.requireNonNull(malformed, "malformed");
         this.backlog = Objects.requireNonNull(backlog, "backlog");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.networkTimeoutMs = (int) Math.min(Integer.MAX_VALUE, networkTimeout.toMillis());
@@ -173,7 +174,8 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
             batch.load(state);
         }
         if (state.malformedFrames < 0) {
-            state.malformedFrames = batchRows.drainMalformed(batch.sourceId());
+            // frames refused since the source's previous batch row: taken once, so that retries report the same
+            state.malformedFrames = malformed.drain(batch.sourceId());
         }
         if (state.finished) {
             return;

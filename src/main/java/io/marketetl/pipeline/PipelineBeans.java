@@ -49,7 +49,7 @@ public final class PipelineBeans {
         MalformedCounter malformed = new MalformedCounter(metrics);
         StagingWriter writer = settings.writer().equals("sql") ? new SqlBatchStagingWriter(context)
                 : new CopyStagingWriter();
-        MessageLoader loader = new MessageLoader(dataSource, writer, new BatchRowBuilder(malformed), backlog, metrics,
+        MessageLoader loader = new MessageLoader(dataSource, writer, malformed, backlog, metrics,
                 settings.loadNetworkTimeout());
         registry.bind("pipelineBacklog", backlog);
         registry.bind("pipelineMetrics", metrics);
