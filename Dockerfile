@@ -22,10 +22,14 @@ WORKDIR /app
 COPY --from=build /build/target/market-etl.jar ./market-etl.jar
 COPY application.properties ./application.properties
 COPY routes ./routes
-RUN chown -R etl:etl /app
+# the load spool (batches waiting for the database); compose mounts a named volume here so that it outlives the
+# container. Created in the image so that a new volume starts owned by etl.
+RUN mkdir -p /app/spool && chown -R etl:etl /app
 USER etl
 # 9876: management (/observe/health, /observe/metrics, /observe/jolokia for Hawtio).
 EXPOSE 9876
+# 8080: the REST API (/api/connectors, /api/openapi.json).
+EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 \
     CMD curl -fsS "http://127.0.0.1:${MARKET_ETL_MANAGEMENT_PORT:-9876}/observe/health/ready" || exit 1
 # MaxRAMPercentage: size the heap from the container's memory limit, not the host's.

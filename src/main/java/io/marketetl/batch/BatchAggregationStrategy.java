@@ -3,6 +3,8 @@ package io.marketetl.batch;
 import io.marketetl.normalise.MarketMessage;
 import io.marketetl.pipeline.PipelineHeaders;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
@@ -14,13 +16,24 @@ import org.apache.camel.ExchangePropertyKey;
  * frame. Completion is the route's business (a size predicate on that header, and the completion interval); a
  * batch closes at the first frame that brings it to max-messages, so it can exceed that by at most one frame's
  * messages minus one.
+ * <p>
+ * During a stop, once {@link BatchFlusher} has flushed the open batches ({@code flushing}), every frame completes
+ * its batch at once (Camel's "complete current group" flag, set here because the aggregator evaluates it under its
+ * lock, in the same step as adding the frame): a frame accepted after the flush must not open a batch that nothing
+ * would complete any more. Such a batch is recorded as {@code completed_by: force}, like the flushed ones.
  */
 public final class BatchAggregationStrategy implements AggregationStrategy {
 
-    private final int expectedSize;
+    /** Camel's completed-by value for a group completed by its strategy (the flag set in {@link #aggregate}). */
+    private static final String COMPLETED_BY_STRATEGY = "strategy";
 
-    public BatchAggregationStrategy(int expectedSize) {
+    private final int expectedSize;
+    private final BooleanSupplier flushing;
+
+    /** {@code flushing}: {@link BatchFlusher#flushing()}, true when every frame is to complete its batch. */
+    public BatchAggregationStrategy(int expectedSize, BooleanSupplier flushing) {
         this.expectedSize = Math.max(16, Math.min(expectedSize, 100_000));
+        this.flushing = Objects.requireNonNull(flushing, "flushing");
     }
 
     @Override
@@ -33,19 +46,27 @@ public final class BatchAggregationStrategy implements AggregationStrategy {
             batch.addFrame(frame);
             newExchange.getIn().setBody(batch);
             newExchange.getIn().setHeader(PipelineHeaders.BATCH_MESSAGES, batch.size());
-            return newExchange;
+            return completeIfFlushing(newExchange);
         }
         Batch batch = oldExchange.getIn().getBody(Batch.class);
         batch.addFrame(frame);
         oldExchange.getIn().setHeader(PipelineHeaders.BATCH_MESSAGES, batch.size());
-        return oldExchange;
+        return completeIfFlushing(oldExchange);
+    }
+
+    private Exchange completeIfFlushing(Exchange aggregated) {
+        if (flushing.getAsBoolean()) {
+            aggregated.setProperty(ExchangePropertyKey.AGGREGATION_COMPLETE_CURRENT_GROUP, true);
+        }
+        return aggregated;
     }
 
     @Override
     public void onCompletion(Exchange exchange) {
         Batch batch = exchange.getIn().getBody(Batch.class);
         if (batch != null) {
-            batch.close(exchange.getProperty(ExchangePropertyKey.AGGREGATED_COMPLETED_BY, String.class));
+            String by = exchange.getProperty(ExchangePropertyKey.AGGREGATED_COMPLETED_BY, String.class);
+            batch.close(COMPLETED_BY_STRATEGY.equals(by) ? "force" : by); // only flushing sets the flag
         }
     }
 }

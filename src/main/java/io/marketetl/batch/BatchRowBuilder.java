@@ -2,9 +2,9 @@ package io.marketetl.batch;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.marketetl.load.BatchFacts;
 import io.marketetl.load.LoadState;
 import io.marketetl.load.Row;
-import io.marketetl.normalise.MarketMessage;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * map has {@code exchange}, {@code connector_id}, {@code total_messages}, {@code messages_per_second},
  * {@code instruments} (a text[] literal), {@code messages} and {@code metrics} (JSON text).
  * <ul>
- * <li>total_messages: messages stored in websocket_messages by this batch (refused rows are not counted).</li>
+ * <li>total_messages: messages stored in websocket_messages by this batch (refused rows and duplicates of stored
+ * trades are not counted).</li>
  * <li>messages_per_second: total_messages divided by the receive-time span of the batch (last frame's arrival minus
  * the first's). When that span is under 1 ms (a single message, or one frame carrying several), the batch's window
  * is used instead: first arrival to batch completion, at least 1 ms. The aggregator collects every message of the
@@ -32,7 +33,9 @@ import java.util.TreeSet;
  * <li>metrics: latency_p50_ms, latency_p95_ms, latency_p99_ms, latency_max_ms (nearest rank over messages with an
  * event time; null without any), extract_ms_mean, transform_ms_mean, load_ms_mean, total_ms_mean, bytes, frames,
  * window_ms, span_ms, malformed_frames (frames refused since the source's previous batch row), completed_by
- * (predicate = size, interval = time, force = shutdown or reload), first/last_message_number, rows_rejected and
+ * (predicate = size, interval = time, force = shutdown or reload), first/last_message_number (of the stored rows),
+ * rows_rejected, rows_duplicate and duplicate_message_numbers (the numbers of the messages skipped because their trade
+ * was already stored: recorded gaps in the source's numbering, present only when there are some), and
  * the load breakdown of the transaction that writes the row (writer, attempts, stage_ms = load_time, insert_ms,
  * status_ms; its commit, which cannot be in the row it commits, is in {@link #performance}).</li>
  * </ul>
@@ -52,14 +55,12 @@ public final class BatchRowBuilder {
      * The row of a batch whose messages are being written: the rows stored so far have their load time set, refused
      * rows have none. The load timings are the totals of the transaction(s) that wrote the rows, this one included.
      */
-    public static Map<String, Object> row(Batch batch, long malformedFrames, long stageNanos, long insertNanos,
-            long statusNanos) {
-        LoadState load = batch.load();
+    public static Map<String, Object> row(LoadState load, long stageNanos, long insertNanos, long statusNanos) {
+        BatchFacts batch = load.facts();
         List<Row> rows = load.rows();
-        List<MarketMessage> messages = batch.messages();
         int stored = 0;
         TreeSet<String> instruments = new TreeSet<>();
-        double[] latencies = new double[messages.size()];
+        long[] latencies = new long[rows.size()];
         int latencyCount = 0;
         long bytes = 0;
         long extract = 0;
@@ -67,24 +68,25 @@ public final class BatchRowBuilder {
         long loadMicros = 0;
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        StringWriter messagesJson = new StringWriter(messages.size() * 400 + 16);
+        List<Long> duplicates = new java.util.ArrayList<>(0);
+        StringWriter messagesJson = new StringWriter(rows.size() * 400 + 16);
         try (JsonGenerator g = JSON.createGenerator(messagesJson)) {
             g.writeStartArray();
-            for (int i = 0; i < messages.size(); i++) {
-                MarketMessage m = messages.get(i);
-                Row r = rows.get(i);
+            for (Row r : rows) {
                 if (r.loadMicros() < 0) {
-                    continue; // refused by the database: not stored, not in the batch row
+                    if (r.duplicate()) {
+                        duplicates.add(r.messageNumber());
+                    }
+                    continue; // refused by the database or a duplicate: not stored, not in the batch row's messages
                 }
                 stored++;
                 if (r.instrument() != null) {
                     instruments.add(r.instrument());
                 }
-                Double latency = m.latencyMs();
-                if (latency != null && !latency.isNaN() && !latency.isInfinite()) {
-                    latencies[latencyCount++] = latency;
+                if (r.hasLatency()) {
+                    latencies[latencyCount++] = r.latencyThousandths(); // as stored: rounded to the microsecond
                 }
-                bytes += m.bytes();
+                bytes += r.bytes();
                 extract += r.extractMicros();
                 transform += r.transformMicros();
                 loadMicros += r.loadMicros();
@@ -101,7 +103,7 @@ public final class BatchRowBuilder {
         row.put("exchange", batch.exchange());
         row.put("connector_id", batch.sourceId());
         row.put("total_messages", stored);
-        row.put("messages_per_second", messagesPerSecond(stored, batch.receiveSpanNanos(), batch.windowNanos()));
+        row.put("messages_per_second", messagesPerSecond(stored, batch.spanNanos(), batch.windowNanos()));
         row.put("instruments", textArray(instruments));
         row.put("messages", messagesJson.toString());
 
@@ -109,10 +111,10 @@ public final class BatchRowBuilder {
         try (JsonGenerator g = JSON.createGenerator(metrics)) {
             g.writeStartObject();
             Arrays.sort(latencies, 0, latencyCount);
-            number(g, "latency_p50_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 50));
-            number(g, "latency_p95_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 95));
-            number(g, "latency_p99_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 99));
-            number(g, "latency_max_ms", latencyCount == 0 ? null : latencies[latencyCount - 1]);
+            number(g, "latency_p50_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 50) / 1000.0);
+            number(g, "latency_p95_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 95) / 1000.0);
+            number(g, "latency_p99_ms", latencyCount == 0 ? null : percentile(latencies, latencyCount, 99) / 1000.0);
+            number(g, "latency_max_ms", latencyCount == 0 ? null : latencies[latencyCount - 1] / 1000.0);
             g.writeNumberField("latency_samples", latencyCount);
             number(g, "extract_ms_mean", stored == 0 ? null : extract / 1000.0 / stored);
             number(g, "transform_ms_mean", stored == 0 ? null : transform / 1000.0 / stored);
@@ -121,14 +123,22 @@ public final class BatchRowBuilder {
             g.writeNumberField("bytes", bytes);
             g.writeNumberField("frames", batch.frames());
             number(g, "window_ms", batch.windowNanos() / 1e6);
-            number(g, "span_ms", batch.receiveSpanNanos() / 1e6);
-            g.writeNumberField("malformed_frames", malformedFrames);
+            number(g, "span_ms", batch.spanNanos() / 1e6);
+            g.writeNumberField("malformed_frames", batch.malformedFrames());
             g.writeStringField("completed_by", batch.completedBy());
             if (stored > 0) {
                 g.writeNumberField("first_message_number", first);
                 g.writeNumberField("last_message_number", last);
             }
             g.writeNumberField("rows_rejected", load.rejected());
+            g.writeNumberField("rows_duplicate", duplicates.size());
+            if (!duplicates.isEmpty()) {
+                g.writeArrayFieldStart("duplicate_message_numbers");
+                for (long n : duplicates) {
+                    g.writeNumber(n);
+                }
+                g.writeEndArray();
+            }
             g.writeStringField("writer", load.writer());
             g.writeNumberField("load_attempts", load.attempts());
             number(g, "load_stage_ms", stageNanos / 1e6);
@@ -183,6 +193,12 @@ public final class BatchRowBuilder {
         }
         g.writeNumberField("message_number", r.messageNumber());
         g.writeStringField("format", r.format());
+        if (r.tradeId() != null) {
+            g.writeStringField("trade_id", r.tradeId());
+        }
+        if (r.flags() != null) {
+            g.writeStringField("flags", r.flags());
+        }
         fixed(g, "extract_time", r.extractMicros());
         fixed(g, "transform_time", r.transformMicros());
         fixed(g, "load_time", r.loadMicros());
@@ -204,7 +220,7 @@ public final class BatchRowBuilder {
     }
 
     /** Nearest-rank percentile of the first {@code n} sorted values. */
-    static double percentile(double[] sorted, int n, int p) {
+    static long percentile(long[] sorted, int n, int p) {
         int rank = (int) Math.ceil(p / 100.0 * n);
         return sorted[Math.max(0, Math.min(n - 1, rank - 1))];
     }
@@ -220,23 +236,6 @@ public final class BatchRowBuilder {
 
     /** A PostgreSQL array literal, every element quoted: {"BTC-USDT","ETH-USDT"}. */
     static String textArray(Iterable<String> values) {
-        StringBuilder sb = new StringBuilder("{");
-        boolean firstElement = true;
-        for (String v : values) {
-            if (!firstElement) {
-                sb.append(',');
-            }
-            firstElement = false;
-            sb.append('"');
-            for (int i = 0; i < v.length(); i++) {
-                char c = v.charAt(i);
-                if (c == '"' || c == '\\') {
-                    sb.append('\\');
-                }
-                sb.append(c);
-            }
-            sb.append('"');
-        }
-        return sb.append('}').toString();
+        return Row.textArray(values);
     }
 }

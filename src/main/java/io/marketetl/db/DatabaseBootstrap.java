@@ -2,6 +2,7 @@ package io.marketetl.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -39,8 +40,16 @@ public final class DatabaseBootstrap {
 
     /** Waits for the server, ensures the database exists, migrates it and returns an open pool. */
     public static HikariDataSource start(DatabaseSettings settings) {
+        return start(settings, null);
+    }
+
+    /**
+     * {@link #start(DatabaseSettings)}, the pool reporting its metrics ({@code hikaricp_*}, label
+     * {@code pool="market-etl"}) to {@code metrics} when given (a pool takes its tracker before it opens).
+     */
+    public static HikariDataSource start(DatabaseSettings settings, MetricsTrackerFactory metrics) {
         awaitServerAndEnsureDatabase(settings);
-        HikariDataSource pool = openPool(settings);
+        HikariDataSource pool = openPool(settings, metrics);
         try {
             migrate(pool, settings);
             return pool;
@@ -163,7 +172,14 @@ public final class DatabaseBootstrap {
 
     /** HikariCP pool with the seed document's sizing (5..20, 10 s), exposed over JMX for Hawtio. */
     public static HikariDataSource openPool(DatabaseSettings settings) {
+        return openPool(settings, null);
+    }
+
+    private static HikariDataSource openPool(DatabaseSettings settings, MetricsTrackerFactory metrics) {
         HikariConfig config = new HikariConfig();
+        if (metrics != null) {
+            config.setMetricsTrackerFactory(metrics);
+        }
         config.setPoolName("market-etl");
         config.setJdbcUrl(settings.jdbcUrl());
         config.setUsername(settings.user());

@@ -56,6 +56,11 @@ public record DatabaseSettings(
                 wait, startupMaxBackoff, poolMinIdle, poolMaxSize, poolConnectionTimeout);
     }
 
+    public DatabaseSettings withPool(int minIdle, int maxSize) {
+        return new DatabaseSettings(host, port, user, password, database, maintenanceDatabase, jdbcOptions,
+                startupWait, startupMaxBackoff, minIdle, maxSize, poolConnectionTimeout);
+    }
+
     public String jdbcUrl() {
         return jdbcUrl(database);
     }

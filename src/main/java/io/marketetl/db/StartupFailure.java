@@ -12,6 +12,7 @@ public class StartupFailure extends RuntimeException {
         AUTHENTICATION_FAILED(4),
         DATABASE_NOT_CREATABLE(5),
         MIGRATION_FAILED(6),
+        SECRET_KEY_MISSING(7),
         BAD_CONFIGURATION(2);
 
         public final int exitCode;

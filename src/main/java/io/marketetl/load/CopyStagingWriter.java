@@ -14,18 +14,16 @@ import org.postgresql.copy.CopyManager;
  */
 public final class CopyStagingWriter implements StagingWriter {
 
-    static final String COPY_SQL = "COPY " + MessageLoader.STAGING_TABLE + " (" + COLUMNS + ") FROM STDIN";
-
     @Override
     public String name() {
         return "copy";
     }
 
     @Override
-    public void stage(Connection connection, List<Row> rows) throws SQLException {
+    public void stage(Connection connection, LoadTarget target, List<Row> rows) throws SQLException {
         byte[] text = encode(rows);
         CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
-        CopyIn in = copy.copyIn(COPY_SQL);
+        CopyIn in = copy.copyIn(target.copySql());
         try {
             in.writeToCopy(text, 0, text.length);
             in.endCopy();
@@ -36,7 +34,7 @@ public final class CopyStagingWriter implements StagingWriter {
         }
     }
 
-    /** The rows in COPY text format (tab-separated, \N for NULL, backslash escapes), UTF-8. */
+    /** The rows (all of one target) in COPY text format (tab-separated, \N for NULL, backslash escapes), UTF-8. */
     public static byte[] encode(List<Row> rows) {
         StringBuilder sb = new StringBuilder(rows.size() * 320);
         for (Row r : rows) {
@@ -65,11 +63,29 @@ public final class CopyStagingWriter implements StagingWriter {
             sb.append("\\N");
         }
         sb.append('\t').append(r.messageNumber).append('\t');
-        text(sb, r.format);
+        if (r.target == LoadTarget.WEBSOCKET_MESSAGES) {
+            text(sb, r.format);
+        } else {
+            text(sb, r.rawResponse);
+            sb.append('\t').append(r.statusCode).append('\t');
+            if (r.hasResponseTime) {
+                Row.appendScaled(sb, r.responseTimeThousandths, 3);
+            } else {
+                sb.append("\\N");
+            }
+            sb.append('\t');
+            text(sb, r.callId);
+            sb.append('\t');
+            text(sb, r.sessionId);
+        }
         sb.append('\t');
         Row.appendScaled(sb, r.extractMicros, 6);
         sb.append('\t');
         Row.appendScaled(sb, r.transformMicros, 6);
+        sb.append('\t');
+        text(sb, r.tradeId);
+        sb.append('\t');
+        text(sb, r.flags);
         sb.append('\n');
     }
 

@@ -8,7 +8,7 @@ import org.apache.camel.Processor;
 
 /**
  * The load route's {@code onExceptionOccurredRef} (registry name {@code loadFailures}): counts every failed attempt
- * to write a batch or its batch row, {@code market_etl_load_failures{source,exception}}, before the error handler
+ * to write a batch or its batch row, {@code market_etl_load_failures{source}}, before the error handler
  * backs off and tries the same exchange again.
  */
 public final class LoadFailures implements Processor {
@@ -21,10 +21,6 @@ public final class LoadFailures implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        Throwable cause = exchange.getException();
-        if (cause == null) {
-            cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        }
-        metrics.loadFailure(exchange.getIn().getHeader(PipelineHeaders.SOURCE_ID, String.class), cause);
+        metrics.loadFailure(exchange.getIn().getHeader(PipelineHeaders.SOURCE_ID, String.class));
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
  */
 public final class LoadState {
 
+    final BatchFacts facts;
     final List<Row> rows;
     final String writer;
     /** Rows [0, doneUpTo) are committed or rejected. */
@@ -17,6 +18,8 @@ public final class LoadState {
     /** After the database refused the batch's data: write one row per transaction to find the bad ones. */
     boolean isolating;
     int rejected;
+    /** Rows the insert skipped because their natural key was already stored (V8). */
+    int duplicates;
     /** Calls of the loader for this batch: 1 unless a write failed and was retried. */
     int attempts;
     InDoubt inDoubt;
@@ -27,8 +30,6 @@ public final class LoadState {
     long statusNanos;
     long commitNanos;
     boolean finished;
-    /** Malformed frames of the source reported in this batch's row (taken once, so that retries report the same). */
-    long malformedFrames = -1;
     /** The websocket_batches row is committed (with the batch's last rows, or alone if those were all refused). */
     boolean batchRowWritten;
     /** The parameters of that row, for the route's steps after the commit. */
@@ -36,18 +37,23 @@ public final class LoadState {
 
     /** A transaction whose COMMIT was sent but whose outcome the connection did not report. */
     record InDoubt(long xid, int backendPid, int from, int to, long loadMicros, long stageNanos, long insertNanos,
-            long statusNanos, boolean withBatchRow) {
+            long statusNanos, boolean withBatchRow, java.util.Set<Long> duplicateNumbers) {
     }
 
-    LoadState(List<Row> rows, String writer) {
+    /** A batch not yet written (or written again from the spool: rows and facts are all it needs). */
+    public LoadState(BatchFacts facts, List<Row> rows, String writer) {
+        this.facts = facts;
         this.rows = rows;
         this.writer = writer;
     }
 
+    public BatchFacts facts() { return facts; }
     public List<Row> rows() { return rows; }
     public String writer() { return writer; }
     public int rejected() { return rejected; }
-    public int loaded() { return doneUpTo - rejected; }
+    /** Rows skipped as duplicates of stored trades: not stored, their message numbers are gaps in the batch row. */
+    public int duplicates() { return duplicates; }
+    public int loaded() { return doneUpTo - rejected - duplicates; }
     public int attempts() { return attempts; }
     public boolean finished() { return finished; }
     /** The websocket_batches row's parameters once it is committed, else null. */

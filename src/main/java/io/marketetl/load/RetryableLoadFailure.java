@@ -13,6 +13,11 @@ public final class RetryableLoadFailure implements Predicate {
 
     @Override
     public boolean matches(Exchange exchange) {
+        if (!(exchange.getIn().getBody() instanceof io.marketetl.batch.Batch)) {
+            // a step after the load (the source's performance_metrics update): the batch is committed or spooled,
+            // so retrying it during an outage would only hold a writer and a clean stop; it is logged and dropped
+            return false;
+        }
         Throwable cause = exchange.getException();
         if (cause == null) {
             cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);

@@ -19,7 +19,9 @@ import java.time.temporal.ChronoUnit;
  * <li>extract/transform/load times: rounded to microseconds and capped at 3333.333333 s each, so that their sum,
  * total_time, fits DECIMAL(10,6);</li>
  * <li>timestamp: truncated to microseconds (what PostgreSQL stores), the same for both writers;</li>
- * <li>data: a {@code \u0000} escape (which jsonb refuses) becomes {@code \ufffd}.</li>
+ * <li>data: a {@code \u0000} escape (which jsonb refuses) becomes {@code \ufffd};</li>
+ * <li>trade_id: the exchange's trade id (the natural key's last part), cut to 100 characters;</li>
+ * <li>flags: the plausibility flags as a text[] literal, or null when there are none.</li>
  * </ul>
  */
 public final class Row {
@@ -45,7 +47,23 @@ public final class Row {
     final String format;
     final long extractMicros;
     final long transformMicros;
+    final String tradeId;
+    /** text[] literal of the plausibility flags, or null. */
+    final String flags;
+    /** Where the row goes; the fields below are those of api_connector_data rows (null / 0 otherwise). */
+    final LoadTarget target;
+    final String rawResponse;
+    final int statusCode;
+    final boolean hasResponseTime;
+    final long responseTimeThousandths;
+    final String callId;
+    final String sessionId;
+    /** The message's size as received (for the batch row's bytes) and its arrival (for a dead letter's time). */
+    final int bytes;
+    final Instant receivedAt;
     volatile long loadMicros = -1;
+    /** Skipped by the insert: its natural key was already stored (it is not stored, its number is a recorded gap). */
+    volatile boolean duplicate;
 
     Row(MarketMessage m) {
         this.timestamp = m.timestamp().truncatedTo(ChronoUnit.MICROS); // PostgreSQL keeps microseconds
@@ -65,6 +83,63 @@ public final class Row {
         this.format = text(m.format(), 50);
         this.extractMicros = micros(m.extractSeconds());
         this.transformMicros = micros(m.transformSeconds());
+        this.target = LoadTarget.of(m);
+        this.tradeId = text(m.tradeId(), 100);
+        this.flags = m.flags().isEmpty() ? null : textArray(m.flags());
+        this.bytes = m.bytes();
+        this.receivedAt = m.receivedAt();
+        io.marketetl.normalise.ApiCall call = m.call();
+        if (call == null) {
+            this.rawResponse = null;
+            this.statusCode = 0;
+            this.hasResponseTime = false;
+            this.responseTimeThousandths = 0;
+            this.callId = null;
+            this.sessionId = null;
+        } else {
+            this.rawResponse = call.rawResponse() == null ? null : json(call.rawResponse());
+            this.statusCode = call.statusCode();
+            long rt = Double.isNaN(call.responseTimeMs()) ? Long.MAX_VALUE : Math.round(call.responseTimeMs() * 1000.0);
+            this.hasResponseTime = rt >= 0 && rt <= MAX_LATENCY_MICRO_MS;
+            this.responseTimeThousandths = hasResponseTime ? rt : 0;
+            this.callId = text(call.callId(), 50);
+            this.sessionId = text(call.sessionId(), 100);
+        }
+    }
+
+    /** A row read back (e.g. from the spool): every value as it was fitted. */
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    Row(Instant timestamp, String exchange, String connectorId, String instrument, BigDecimal price, String data,
+            String messageType, boolean hasLatency, long latencyThousandths, long messageNumber, String format,
+            long extractMicros, long transformMicros, String tradeId, String flags, LoadTarget target,
+            String rawResponse, int statusCode, boolean hasResponseTime, long responseTimeThousandths, String callId,
+            String sessionId, int bytes, Instant receivedAt) {
+        this.timestamp = timestamp;
+        this.timestampText = timestamp.toString();
+        this.exchange = exchange;
+        this.connectorId = connectorId;
+        this.instrument = instrument;
+        this.price = price;
+        this.priceText = price == null ? null : price.toPlainString();
+        this.data = data;
+        this.messageType = messageType;
+        this.hasLatency = hasLatency;
+        this.latencyThousandths = latencyThousandths;
+        this.messageNumber = messageNumber;
+        this.format = format;
+        this.extractMicros = extractMicros;
+        this.transformMicros = transformMicros;
+        this.tradeId = tradeId;
+        this.flags = flags;
+        this.target = target;
+        this.rawResponse = rawResponse;
+        this.statusCode = statusCode;
+        this.hasResponseTime = hasResponseTime;
+        this.responseTimeThousandths = responseTimeThousandths;
+        this.callId = callId;
+        this.sessionId = sessionId;
+        this.bytes = bytes;
+        this.receivedAt = receivedAt;
     }
 
     public static Row of(MarketMessage m) {
@@ -87,6 +162,24 @@ public final class Row {
     /** latency_ms in thousandths of a millisecond (valid when {@link #hasLatency()}). */
     public long latencyThousandths() { return latencyThousandths; }
     public String format() { return format; }
+    public LoadTarget target() { return target; }
+    /** raw_response's JSON text, or null (API rows only). */
+    public String rawResponseJson() { return rawResponse; }
+    public int statusCode() { return statusCode; }
+    public boolean hasResponseTime() { return hasResponseTime; }
+    /** response_time_ms in thousandths of a millisecond (valid when {@link #hasResponseTime()}). */
+    public long responseTimeThousandths() { return responseTimeThousandths; }
+    /** source_id: the call's id (API rows only). */
+    public String callId() { return callId; }
+    public String sessionId() { return sessionId; }
+    public String tradeId() { return tradeId; }
+    /** The flags column's text[] literal, or null. */
+    public String flags() { return flags; }
+    /** The message's size as received, bytes. */
+    public int bytes() { return bytes; }
+    public Instant receivedAt() { return receivedAt; }
+    /** Whether the insert skipped it as a duplicate of a stored row. */
+    public boolean duplicate() { return duplicate; }
 
     public long messageNumber() {
         return messageNumber;
@@ -108,6 +201,28 @@ public final class Row {
     /** The stored total_time in microseconds (extract + transform + load), or -1 before the row is committed. */
     public long totalMicros() {
         return loadMicros < 0 ? -1 : extractMicros + transformMicros + loadMicros;
+    }
+
+    /** A PostgreSQL array literal, every element quoted: {"a","b"}. */
+    public static String textArray(Iterable<String> values) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean firstElement = true;
+        for (String v : values) {
+            if (!firstElement) {
+                sb.append(',');
+            }
+            firstElement = false;
+            sb.append('"');
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == '"' || c == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(c);
+            }
+            sb.append('"');
+        }
+        return sb.append('}').toString();
     }
 
     static long micros(double seconds) {

@@ -17,7 +17,7 @@ import org.apache.camel.ProducerTemplate;
 /**
  * camel-sql {@code batch=true}: one JDBC batch of parameterised INSERTs (body: one Map per row), which the driver's
  * {@code reWriteBatchedInserts=true} turns into multi-row INSERTs. The driver cuts those into statements of at most
- * 128 rows (12 parameters each, 1,536 binds), far below PostgreSQL's 65,535 bind-parameter limit whatever the batch
+ * 128 rows (14 parameters each, 1,792 binds), far below PostgreSQL's 65,535 bind-parameter limit whatever the batch
  * size; the 5,000-row test proves it. Registry value of market-etl.load.writer: {@code sql}.
  * <p>
  * The camel-sql producer takes its connection through Spring's {@code DataSourceUtils}, so it joins the loader's
@@ -27,14 +27,24 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class SqlBatchStagingWriter implements StagingWriter {
 
-    public static final String ENDPOINT_URI = "sql:INSERT INTO " + MessageLoader.STAGING_TABLE + " (" + COLUMNS
+    public static final String ENDPOINT_URI = "sql:INSERT INTO " + LoadTarget.WEBSOCKET_MESSAGES.stagingTable()
+            + " (" + LoadTarget.WEBSOCKET_MESSAGES.columns()
             + ") VALUES (:#timestamp, :#exchange, :#connector_id, :#instrument, :#price, CAST(:#data AS jsonb),"
-            + " :#message_type, :#latency_ms, :#message_number, :#format, :#extract_time, :#transform_time)"
+            + " :#message_type, :#latency_ms, :#message_number, :#format, :#extract_time, :#transform_time, :#trade_id,"
+            + " CAST(:#flags AS text[]))"
+            + "?batch=true&batchAutoCommitDisabled=false&dataSource=#dataSource";
+    public static final String API_ENDPOINT_URI = "sql:INSERT INTO " + LoadTarget.API_CONNECTOR_DATA.stagingTable()
+            + " (" + LoadTarget.API_CONNECTOR_DATA.columns()
+            + ") VALUES (:#timestamp, :#exchange, :#connector_id, :#instrument, :#price, CAST(:#data AS jsonb),"
+            + " :#message_type, :#latency_ms, :#message_number, CAST(:#raw_response AS jsonb), :#status_code,"
+            + " :#response_time_ms, :#source_id, :#session_id, :#extract_time, :#transform_time, :#trade_id,"
+            + " CAST(:#flags AS text[]))"
             + "?batch=true&batchAutoCommitDisabled=false&dataSource=#dataSource";
 
     private final CamelContext camelContext;
     private volatile ProducerTemplate template;
     private volatile Endpoint endpoint;
+    private volatile Endpoint apiEndpoint;
 
     public SqlBatchStagingWriter(CamelContext camelContext) {
         this.camelContext = camelContext;
@@ -46,12 +56,14 @@ public final class SqlBatchStagingWriter implements StagingWriter {
     }
 
     @Override
-    public void stage(Connection connection, List<Row> rows) throws SQLException {
+    public void stage(Connection connection, LoadTarget target, List<Row> rows) throws SQLException {
         List<Map<String, Object>> body = new ArrayList<>(rows.size());
         for (Row r : rows) {
             body.add(parameters(r));
         }
-        Exchange result = template().send(endpoint, e -> e.getIn().setBody(body));
+        ProducerTemplate t = template();
+        Exchange result = t.send(target == LoadTarget.WEBSOCKET_MESSAGES ? endpoint : apiEndpoint,
+                e -> e.getIn().setBody(body));
         Exception failure = result.getException();
         if (failure != null) {
             SQLException sql = LoadErrors.findSqlException(failure);
@@ -73,9 +85,19 @@ public final class SqlBatchStagingWriter implements StagingWriter {
         p.put("message_type", r.messageType);
         p.put("latency_ms", r.hasLatency ? BigDecimal.valueOf(r.latencyThousandths, 3) : null);
         p.put("message_number", r.messageNumber);
-        p.put("format", r.format);
+        if (r.target == LoadTarget.WEBSOCKET_MESSAGES) {
+            p.put("format", r.format);
+        } else {
+            p.put("raw_response", r.rawResponse);
+            p.put("status_code", r.statusCode);
+            p.put("response_time_ms", r.hasResponseTime ? BigDecimal.valueOf(r.responseTimeThousandths, 3) : null);
+            p.put("source_id", r.callId);
+            p.put("session_id", r.sessionId);
+        }
         p.put("extract_time", BigDecimal.valueOf(r.extractMicros, 6));
         p.put("transform_time", BigDecimal.valueOf(r.transformMicros, 6));
+        p.put("trade_id", r.tradeId);
+        p.put("flags", r.flags);
         return p;
     }
 
@@ -85,6 +107,7 @@ public final class SqlBatchStagingWriter implements StagingWriter {
             synchronized (this) {
                 if (template == null) {
                     endpoint = camelContext.getEndpoint(ENDPOINT_URI);
+                    apiEndpoint = camelContext.getEndpoint(API_ENDPOINT_URI);
                     template = camelContext.createProducerTemplate();
                 }
                 t = template;

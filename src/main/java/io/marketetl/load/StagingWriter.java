@@ -5,7 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Bulk-writes rows into the session's staging table ({@link MessageLoader#STAGING_TABLE}) on the given connection,
+ * Bulk-writes rows into the session's staging table ({@link LoadTarget#stagingTable()}) on the given connection,
  * inside the caller's transaction. Two implementations, measured against each other in bench/: COPY and camel-sql
  * {@code batch=true}.
  */
@@ -14,9 +14,6 @@ public interface StagingWriter {
     /** Name used in settings (market-etl.load.writer), logs and batch metrics. */
     String name();
 
-    void stage(Connection connection, List<Row> rows) throws SQLException;
-
-    /** The staging table's columns in the order both writers send them. */
-    String COLUMNS = "timestamp, exchange, connector_id, instrument, price, data, message_type, latency_ms,"
-            + " message_number, format, extract_time, transform_time";
+    /** Writes rows, all of the given target, into that target's staging table. */
+    void stage(Connection connection, LoadTarget target, List<Row> rows) throws SQLException;
 }

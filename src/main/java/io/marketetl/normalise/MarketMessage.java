@@ -23,7 +23,11 @@ public final class MarketMessage {
     private final Instant receivedAt;
     private final long receivedNanos;
     private final int bytes;
+    private final ApiCall call;
 
+    /** Plausibility flags ({@link Plausibility}); null when the message is plausible. */
+    private java.util.List<String> flags;
+    private boolean eventTimeImplausible;
     private long messageNumber;
     private double extractSeconds;
     private double transformSeconds;
@@ -46,8 +50,17 @@ public final class MarketMessage {
     public MarketMessage(String sourceId, String exchange, String format, String messageType, String instrument,
             BigDecimal price, String data, String tradeId, Instant eventTime, Instant receivedAt, long receivedNanos,
             int bytes) {
+        this(sourceId, exchange, format, messageType, instrument, price, data, tradeId, eventTime, receivedAt,
+                receivedNanos, bytes, null);
+    }
+
+    /** A message from an HTTP API connector's call ({@code call} non-null), stored in {@code api_connector_data}. */
+    public MarketMessage(String sourceId, String exchange, String format, String messageType, String instrument,
+            BigDecimal price, String data, String tradeId, Instant eventTime, Instant receivedAt, long receivedNanos,
+            int bytes, ApiCall call) {
+        this.call = call;
         this.sourceId = Objects.requireNonNull(sourceId, "sourceId");
-        this.exchange = Objects.requireNonNull(exchange, "exchange");
+        this.exchange = call != null ? exchange : Objects.requireNonNull(exchange, "exchange"); // API rows may have none
         this.format = format;
         this.messageType = Objects.requireNonNull(messageType, "messageType");
         this.instrument = instrument;
@@ -72,15 +85,23 @@ public final class MarketMessage {
     public Instant receivedAt() { return receivedAt; }
     public long receivedNanos() { return receivedNanos; }
     public int bytes() { return bytes; }
+    /** The HTTP call of an API connector's message; null for a WebSocket message. */
+    public ApiCall call() { return call; }
 
-    /** The row's {@code timestamp}: the exchange's event time, or the receive time when it has none. */
+    /**
+     * The row's {@code timestamp}: the exchange's event time, or the receive time when it has none or when the event
+     * time was found implausible ({@link #flagImplausibleEventTime()}).
+     */
     public Instant timestamp() {
-        return eventTime != null ? eventTime : receivedAt;
+        return eventTime != null && !eventTimeImplausible ? eventTime : receivedAt;
     }
 
-    /** Exchange-to-us latency in milliseconds (receive time minus event time), or null without an event time. */
+    /**
+     * Exchange-to-us latency in milliseconds (receive time minus event time), or null without a (plausible) event
+     * time.
+     */
     public Double latencyMs() {
-        if (eventTime == null) {
+        if (eventTime == null || eventTimeImplausible) {
             return null;
         }
         return Duration.between(eventTime, receivedAt).toNanos() / 1_000_000.0;
@@ -94,6 +115,27 @@ public final class MarketMessage {
     /** extract + transform + load, in seconds. */
     public double totalSeconds() {
         return extractSeconds + transformSeconds + loadSeconds;
+    }
+
+    /** Marks the message as not plausible market data, e.g. {@code price_not_positive}; it is kept, flagged. */
+    public void flag(String flag) {
+        if (flags == null) {
+            flags = new java.util.ArrayList<>(2);
+        }
+        if (!flags.contains(flag)) {
+            flags.add(flag);
+        }
+    }
+
+    /** Flags the event time (see {@link Plausibility}): the row's timestamp becomes the receive time, no latency. */
+    public void flagImplausibleEventTime(String flag) {
+        eventTimeImplausible = true;
+        flag(flag);
+    }
+
+    /** The plausibility flags, empty when there are none. */
+    public java.util.List<String> flags() {
+        return flags == null ? java.util.List.of() : java.util.Collections.unmodifiableList(flags);
     }
 
     public void setMessageNumber(long messageNumber) { this.messageNumber = messageNumber; }

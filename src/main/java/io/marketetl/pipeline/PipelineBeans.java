@@ -4,9 +4,12 @@ import io.marketetl.batch.BatchAggregationStrategy;
 import io.marketetl.batch.BatchFlusher;
 import io.marketetl.batch.BatchRowBuilder;
 import io.marketetl.batch.MalformedCounter;
+import io.marketetl.deadletter.DeadLetters;
 import io.marketetl.load.CopyStagingWriter;
 import io.marketetl.load.LoadFailures;
+import io.marketetl.load.BatchSpool;
 import io.marketetl.load.MessageLoader;
+import io.marketetl.spool.SegmentSpool;
 import io.marketetl.load.RetryableLoadFailure;
 import io.marketetl.load.SqlBatchStagingWriter;
 import io.marketetl.load.StagingWriter;
@@ -18,21 +21,23 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
 
 /**
- * Binds the beans routes/pipeline.camel.yaml refers to. They live in the registry, outside the routes, so that a
+ * Binds the beans market-etl/pipeline.camel.yaml refers to. They live in the registry, outside the routes, so that a
  * route reload keeps their state (message counters, backlog, malformed counts).
  *
  * <pre>
  * stamp                 {@link Stamper}                   message numbers, extract/transform times
  * messageNumbers        {@link MessageNumbers}            per-source counters seeded from the database
  * batchAggregation      {@link BatchAggregationStrategy}  frames of one source into a Batch
- * batchFlusher          {@link BatchFlusher}              completes open batches on stop, once the hand-off drained
+ * batchFlusher          {@link BatchFlusher}              completes open batches on stop, once every frame is in one
  * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql) and its
  *                                                         websocket_batches row ({@link BatchRowBuilder}), one transaction
  * malformedCounter      {@link MalformedCounter}          per-source malformed frame counts (for the batch metrics)
+ * deadLetters           {@link DeadLetters}               the dead_letters writer (refused rows, malformed frames)
  * loadFailures          {@link LoadFailures}              counts failed write attempts
  * retryableLoadFailure  {@link RetryableLoadFailure}      retry unless the database refused the data
  * pipelineBacklog       {@link PipelineBacklog}           accepted, not yet committed messages
- * pipelineMetrics       {@link PipelineMetrics}           Micrometer meters not counted by the routes
+ * pipelineMetrics       {@link PipelineMetrics}           Micrometer meters not counted by the routes ({@link CommitMeters}:
+ *                                                         the loader's listener timing each committed batch)
  * aggregateInCallingThread  {@link SynchronousExecutorService} the aggregator hands batches on in its own thread
  * </pre>
  */
@@ -49,19 +54,43 @@ public final class PipelineBeans {
         MalformedCounter malformed = new MalformedCounter(metrics);
         StagingWriter writer = settings.writer().equals("sql") ? new SqlBatchStagingWriter(context)
                 : new CopyStagingWriter();
-        MessageLoader loader = new MessageLoader(dataSource, writer, malformed, backlog, metrics,
+        DeadLetters deadLetters = new DeadLetters(dataSource, settings.deadLetterMaxRows(),
+                settings.deadLetterMaxRetry(), metrics);
+        MessageLoader loader = new MessageLoader(dataSource, writer, malformed, deadLetters, backlog, metrics,
                 settings.loadNetworkTimeout());
+        loader.addListener(new CommitMeters(metrics));
+        BatchSpool spool = new BatchSpool(openSpool(settings), loader.unit(), deadLetters, metrics,
+                settings.spoolAfter(), settings.spoolProbe());
+        loader.spool(spool);
+        registry.bind("batchSpool", spool);
+        try {
+            context.addService(spool, true, true); // stopped after the routes: a stop drains into it
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the load spool: " + e.getMessage(), e);
+        }
         registry.bind("pipelineBacklog", backlog);
         registry.bind("pipelineMetrics", metrics);
         registry.bind("messageNumbers", numbers);
         registry.bind("stamp", new Stamper(numbers, backlog));
-        registry.bind("batchAggregation", new BatchAggregationStrategy(settings.maxMessages()));
-        registry.bind("batchFlusher", new BatchFlusher(context));
+        BatchFlusher flusher = new BatchFlusher(backlog);
+        registry.bind("batchAggregation", new BatchAggregationStrategy(settings.maxMessages(), flusher::flushing));
+        registry.bind("batchFlusher", flusher);
         registry.bind("loadMessages", loader);
         registry.bind("malformedCounter", malformed);
+        registry.bind("deadLetters", deadLetters);
         registry.bind("loadFailures", new LoadFailures(metrics));
         registry.bind("retryableLoadFailure", new RetryableLoadFailure());
         registry.bind("aggregateInCallingThread", new SynchronousExecutorService());
         return loader;
+    }
+
+    private static SegmentSpool openSpool(PipelineSettings settings) {
+        try {
+            return new SegmentSpool(settings.spoolDir(), settings.spoolMaxBytes(), settings.spoolSegmentBytes(),
+                    settings.spoolSyncInterval());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("MARKET_ETL_SPOOL_DIR " + settings.spoolDir()
+                    + " cannot hold the load spool: " + e.getMessage(), e);
+        }
     }
 }

@@ -346,6 +346,7 @@ final class BinanceProtocol extends FeedConnection {
                 Fmt.fixed(out, t.priceTicks, in.priceScale, 8).append("\",\"q\":\"");
                 Fmt.fixed(out, t.lastLots, in.sizeScale, 8).append("\",\"T\":").append(ts)
                         .append(",\"m\":").append(!t.lastBuy).append(",\"M\":true}");
+                traded(s, nowMs, 1);
             }
             case BOOK -> {
                 t.nextBook();

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A protocol-faithful fake of OKX v5 and Binance Spot public market data (WebSocket plus a little REST) on one
  * loopback port, for tests, the benchmark and the offline demo. Paths decide the dialect:
  * {@code /ws/v5/public} and {@code /ws/v5/business} are OKX, {@code /ws...} and {@code /stream...} are Binance,
- * {@code /api/v5/...} and {@code /api/v3/...} are the REST endpoints, {@code /sim/...} is the control API.
+ * {@code /api/v5/...} and {@code /api/v3/...} are the exchanges' REST endpoints, {@code /private/...} and
+ * {@code /generic/...} serve HTTP-connector tests (see {@link RestEndpoints}), {@code /sim/...} is the control API.
  *
  * <p>All connection state lives on one Vert.x event loop owned by the simulator (one core is plenty for tens of
  * thousands of frames per second, and it keeps the fault logic free of locks). {@link #faults()} and
@@ -30,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ExchangeSimulator implements AutoCloseable {
 
     private final SimulatorConfig config;
-    private final SimulatorStats stats = new SimulatorStats();
+    private final SimulatorStats stats;
     private final SimulatorFaults faults;
     private final MarketDataGenerator generator;
-    private final RestEndpoints rest = new RestEndpoints(this);
+    private final RestEndpoints rest;
     private final ControlApi control = new ControlApi(this);
     private final Map<Long, FeedConnection> connections = new LinkedHashMap<>(); // event loop only
     private final AtomicLong connectionIds = new AtomicLong();
@@ -43,11 +44,16 @@ public final class ExchangeSimulator implements AutoCloseable {
     private int port;
     private long disconnectTimer = -1;
     private volatile boolean closed;
+    private final TradeHistory tradeHistory;
+    private volatile Thread eventLoopThread;
 
     private ExchangeSimulator(SimulatorConfig config) {
         this.config = config;
+        this.stats = new SimulatorStats(config.requestLogCapacity());
+        this.rest = new RestEndpoints(this, config.seed());
         this.generator = new MarketDataGenerator(config.seed(), config.instruments());
         this.faults = new SimulatorFaults(config, new FaultActions());
+        this.tradeHistory = new TradeHistory(faults::tradeHistoryRetention);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
         this.context = vertx.getOrCreateContext();
@@ -68,7 +74,11 @@ public final class ExchangeSimulator implements AutoCloseable {
     private void listen() {
         CompletableFuture<Integer> bound = new CompletableFuture<>();
         context.runOnContext(v -> {
+            eventLoopThread = Thread.currentThread();
+            // No h2c: the exchanges serve REST over TLS (HTTP/2 only via ALPN), and Vert.x's h2c upgrade answered
+            // large bodies (the trade history) now and then in a form the JDK client read as broken HTTP/2 frames.
             server = vertx.createHttpServer(new HttpServerOptions()
+                    .setHttp2ClearTextEnabled(false)
                     .setMaxWebSocketFrameSize(1 << 20)
                     .setMaxWebSocketMessageSize(1 << 22));
             server.webSocketHandler(this::onWebSocket).requestHandler(this::onRequest);
@@ -171,6 +181,10 @@ public final class ExchangeSimulator implements AutoCloseable {
         return generator;
     }
 
+    TradeHistory tradeHistory() {
+        return tradeHistory;
+    }
+
     void connectionClosed(FeedConnection c) {
         connections.remove(c.id());
         stats.connectionClosed(c.counters);
@@ -224,10 +238,9 @@ public final class ExchangeSimulator implements AutoCloseable {
     }
 
     private void onRequest(HttpServerRequest req) {
-        if (control.handle(req) || rest.handle(req)) {
-            return;
+        if (!control.handle(req)) {
+            rest.handle(req);
         }
-        RestEndpoints.send(req, 404, "{\"error\":\"not found\"}");
     }
 
     private void pumpAll() {
@@ -246,6 +259,7 @@ public final class ExchangeSimulator implements AutoCloseable {
         }
         long now = System.currentTimeMillis();
         for (FeedConnection c : new ArrayList<>(connections.values())) {
+            c.cutIfNotReading(now);
             c.housekeeping(now);
         }
     }
@@ -289,6 +303,30 @@ public final class ExchangeSimulator implements AutoCloseable {
                     b.sendServerShutdown(lead.toMillis());
                 }
             }));
+        }
+
+        /** Runs at once on the event loop, else waits for it so the next request already sees clean limits. */
+        @Override
+        public void resetRestLimits() {
+            if (closed) {
+                return;
+            }
+            if (Thread.currentThread() == eventLoopThread) {
+                rest.resetLimits();
+                return;
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            context.runOnContext(v -> {
+                rest.resetLimits();
+                done.complete(null);
+            });
+            try {
+                done.get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // the event loop is gone (closing): nothing left to reset
+            }
         }
     }
 }

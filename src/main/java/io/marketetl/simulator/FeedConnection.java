@@ -62,6 +62,8 @@ abstract class FeedConnection {
     private boolean closing;
     private boolean closed;
     private long closeTimer = -1;
+    /** Since when the write queue is full (the client not reading), 0 = it is not. */
+    private long writeQueueFullSinceMs;
     /** Wall-clock time of the last valid or malformed data frame written (0 = none yet). */
     protected long lastDataWrittenMs;
 
@@ -80,7 +82,10 @@ abstract class FeedConnection {
         ws.exceptionHandler(t -> {
             // Resets and broken pipes are part of the job here; the close handler does the bookkeeping.
         });
-        ws.drainHandler(v -> pump(System.nanoTime()));
+        ws.drainHandler(v -> {
+            writeQueueFullSinceMs = 0;
+            pump(System.nanoTime());
+        });
     }
 
     final long id() {
@@ -166,14 +171,23 @@ abstract class FeedConnection {
             }
         }
         String key = exchange + ":" + name;
-        Subscription s = new Subscription(name, kind, inst, sim.generator().cursor(exchange, inst, kind),
+        Tape cursor = sim.generator().open(exchange, inst, kind, sim.faults().unreadTradesPerSecond(),
+                System.currentTimeMillis(), (ex, head, timeMs) -> sim.tradeHistory().record(ex, head, timeMs, 1));
+        Subscription s = new Subscription(name, kind, inst, cursor,
                 sim.stats().stream(key), counters.stream(key), prefix);
         subs.add(s);
         return s;
     }
 
     protected final boolean unsubscribe(String name) {
-        return subs.removeIf(s -> s.name.equals(name));
+        long now = System.currentTimeMillis();
+        return subs.removeIf(s -> {
+            if (s.name.equals(name)) {
+                sim.generator().release(s.tape, now);
+                return true;
+            }
+            return false;
+        });
     }
 
     /**
@@ -201,6 +215,9 @@ abstract class FeedConnection {
         while (sent < budget && !ws.writeQueueFull() && !closed && !closing) {
             sendOne(nowMs);
             sent++;
+        }
+        if (writeQueueFullSinceMs == 0 && ws.writeQueueFull()) {
+            writeQueueFullSinceMs = nowMs;
         }
         if (rate > 0) {
             credit -= sent;
@@ -254,6 +271,28 @@ abstract class FeedConnection {
 
     /** A frame that is not JSON or not the expected shape; {@code variant} is 0..3. */
     protected abstract String malformed(Subscription s, int variant, long nowMs);
+
+    /**
+     * Cuts the connection (TCP reset, no close frame: it would wait behind the full queue) when its write queue has
+     * stayed full for {@link SimulatorFaults#slowConsumerCutAfter()}: the client stopped reading, and exchanges drop
+     * slow consumers rather than buffer for them.
+     */
+    final void cutIfNotReading(long nowMs) {
+        long after = sim.faults().slowConsumerCutAfter().toMillis();
+        if (after > 0 && writeQueueFullSinceMs != 0 && nowMs - writeQueueFullSinceMs >= after && isOpen()) {
+            if (!ws.writeQueueFull()) {
+                writeQueueFullSinceMs = 0; // drained meanwhile (the drain handler follows)
+                return;
+            }
+            sim.stats().slowConsumerCut();
+            abort();
+        }
+    }
+
+    /** Called after each trade is rendered: the REST trade history keeps it (once, whoever renders it first). */
+    protected final void traded(Subscription s, long nowMs, int count) {
+        sim.tradeHistory().record(exchange, s.tape, nowMs, count);
+    }
 
     /** Called before each trade is generated: injects the configured trade-id gap. */
     protected final void beforeTrade(Subscription s) {
@@ -335,6 +374,10 @@ abstract class FeedConnection {
             return;
         }
         closed = true;
+        long now = System.currentTimeMillis();
+        for (Subscription s : subs) {
+            sim.generator().release(s.tape, now);
+        }
         if (closeTimer >= 0) {
             sim.vertx().cancelTimer(closeTimer);
         }

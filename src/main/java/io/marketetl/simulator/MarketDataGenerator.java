@@ -242,6 +242,13 @@ final class MarketDataGenerator {
     private final Map<String, Instrument> byInstId = new LinkedHashMap<>();
     private final Map<String, Instrument> bySymbol = new HashMap<>();
     private final Map<String, Tape> heads = new HashMap<>();
+    private final Map<String, Integer> readers = new HashMap<>();
+    private final Map<String, Long> unreadSinceMs = new HashMap<>();
+
+    /** Told about each trade the market made while nobody read its tape. */
+    interface UnreadTrades {
+        void traded(String exchange, Tape head, long timeMs);
+    }
 
     MarketDataGenerator(long seed, List<String> instruments) {
         this.seed = seed;
@@ -269,6 +276,39 @@ final class MarketDataGenerator {
     /** A private cursor starting at the tape's head. */
     synchronized Tape cursor(String exchange, Instrument inst, Kind kind) {
         return head(exchange, inst, kind).copy();
+    }
+
+    /**
+     * A cursor for a subscription, counted as a reader of the tape until {@link #release}. When the tape had no reader
+     * and {@code unreadTradesPerSecond > 0}, the market first moves on by the trades it made meanwhile (the real
+     * market does not wait for a client to reconnect); each is reported to {@code unread} (the REST history keeps
+     * them) and the cursor starts after them.
+     */
+    synchronized Tape open(String exchange, Instrument inst, Kind kind, double unreadTradesPerSecond, long nowMs,
+                           UnreadTrades unread) {
+        Tape head = head(exchange, inst, kind);
+        int n = readers.getOrDefault(head.key, 0);
+        Long since = unreadSinceMs.remove(head.key);
+        if (n == 0 && since != null && kind == Kind.TRADES && unreadTradesPerSecond > 0) {
+            long trades = Math.min(100_000, (long) ((nowMs - since) * unreadTradesPerSecond / 1000.0));
+            for (long i = 1; i <= trades; i++) {
+                head.nextTrade(1);
+                unread.traded(exchange, head, since + (nowMs - since) * i / (trades + 1));
+            }
+        }
+        readers.put(head.key, n + 1);
+        return head.copy();
+    }
+
+    /** The subscription of {@code cursor} ended: one reader less; the last one starts the unread time. */
+    synchronized void release(Tape cursor, long nowMs) {
+        int n = readers.getOrDefault(cursor.key, 0) - 1;
+        if (n <= 0) {
+            readers.remove(cursor.key);
+            unreadSinceMs.put(cursor.key, nowMs);
+        } else {
+            readers.put(cursor.key, n);
+        }
     }
 
     /** Moves the head forward when the cursor got further than any other reader. */

@@ -196,6 +196,7 @@ final class OkxProtocol extends FeedConnection {
                     int count = c < 85 ? 1 : c < 95 ? 2 : 3;
                     t.nextTrade(count);
                     renderTrade(out, t, nowMs, count);
+                    traded(s, nowMs, count);
                 }
             }
             case TICKER -> {

@@ -28,6 +28,27 @@ import java.util.Objects;
  * @param binanceShutdownLead         delay between a serverShutdown event and the close
  * @param restRetryAfterSeconds       value of the Retry-After header in REST 429 mode
  * @param tick                        pacing granularity of the data pump
+ * @param binanceWeightLimit          initial Binance request weight allowed per client IP and weight window (6000);
+ *                                    changeable at runtime ({@link SimulatorFaults#setBinanceWeightLimit})
+ * @param binanceWeightWindow         initial length of the Binance weight window, whole seconds (1 minute); fixed
+ *                                    windows aligned to multiples of this length since the epoch, so a 1-minute
+ *                                    window starts at the full minute as Binance's does
+ * @param binanceBanAfterRequests     initial number of requests a client may send while the Retry-After of a 429 runs;
+ *                                    the Nth gets HTTP 418 and an IP ban (1 = any request before Retry-After is up)
+ * @param binanceBanSeconds           initial length of that ban (the real exchange bans for 2 minutes to 3 days)
+ * @param okxRestLimit                initial OKX REST requests allowed per endpoint path per client IP and window (20)
+ * @param okxRestWindow               initial length of the OKX rolling window (2 s)
+ * @param credentials                 what the private and signed REST endpoints accept
+ * @param requestLogCapacity          REST requests kept for {@code GET /sim/requests} (the oldest are dropped)
+ * @param tradeHistoryRetention       initial number of trades per exchange and instrument the REST trade history
+ *                                    ({@code historicalTrades}, {@code history-trades}) keeps (10,000); changeable at
+ *                                    runtime ({@link SimulatorFaults#setTradeHistoryRetention})
+ * @param slowConsumerCutAfter        initial time a WebSocket's write queue may stay full (its client not reading)
+ *                                    before the connection is cut, as exchanges drop slow consumers (30 s); zero =
+ *                                    never; changeable at runtime ({@link SimulatorFaults#setSlowConsumerCutAfter})
+ * @param unreadTradesPerSecond       initial trades per second a trade stream's market makes while nobody reads it
+ *                                    (0 = the tape waits for the next reader, so a reconnect sees no gap); those
+ *                                    trades are in the REST history only ({@link SimulatorFaults#setUnreadTradesPerSecond})
  */
 public record SimulatorConfig(
         String host,
@@ -46,9 +67,60 @@ public record SimulatorConfig(
         int binanceMaxStreams,
         Duration binanceShutdownLead,
         int restRetryAfterSeconds,
-        Duration tick) {
+        Duration tick,
+        int binanceWeightLimit,
+        Duration binanceWeightWindow,
+        int binanceBanAfterRequests,
+        int binanceBanSeconds,
+        int okxRestLimit,
+        Duration okxRestWindow,
+        Credentials credentials,
+        int requestLogCapacity,
+        int tradeHistoryRetention,
+        Duration slowConsumerCutAfter,
+        double unreadTradesPerSecond) {
 
     public static final List<String> DEFAULT_INSTRUMENTS = List.of("BTC-USDT", "ETH-USDT", "SOL-USDT");
+
+    /**
+     * Credentials of the private REST endpoints ({@code /private/...}, Binance {@code /api/v3/account} and
+     * {@code /openOrders}, OKX {@code /api/v5/account/balance} and {@code /trade/order-echo}).
+     *
+     * @param apiKeyHeader   header name of {@code GET /private/apikey-header} (default {@code X-API-KEY})
+     * @param apiKey         key expected in that header and in the {@code api_key} query parameter
+     * @param bearerToken    token of {@code Authorization: Bearer ...}
+     * @param basicUser      user of HTTP basic authentication
+     * @param basicPassword  password of HTTP basic authentication
+     * @param binanceApiKey  value of {@code X-MBX-APIKEY}
+     * @param binanceSecret  HMAC-SHA256 secret of Binance signatures
+     * @param okxApiKey      value of {@code OK-ACCESS-KEY}
+     * @param okxSecret      HMAC-SHA256 secret of OKX signatures
+     * @param okxPassphrase  value of {@code OK-ACCESS-PASSPHRASE}
+     */
+    public record Credentials(String apiKeyHeader, String apiKey, String bearerToken, String basicUser,
+                              String basicPassword, String binanceApiKey, String binanceSecret, String okxApiKey,
+                              String okxSecret, String okxPassphrase) {
+
+        public Credentials {
+            for (String v : new String[] {apiKeyHeader, apiKey, bearerToken, basicUser, basicPassword, binanceApiKey,
+                    binanceSecret, okxApiKey, okxSecret, okxPassphrase}) {
+                if (v == null || v.isEmpty()) {
+                    throw new IllegalArgumentException("credentials must not be empty");
+                }
+            }
+            if (!apiKeyHeader.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                throw new IllegalArgumentException("apiKeyHeader is not a header name: " + apiKeyHeader);
+            }
+            if (basicUser.contains(":")) {
+                throw new IllegalArgumentException("basicUser must not contain ':'");
+            }
+        }
+
+        public static Credentials defaults() {
+            return new Credentials("X-API-KEY", "sim-api-key", "sim-bearer-token", "sim-user", "sim-password",
+                    "sim-binance-key", "sim-binance-secret", "sim-okx-key", "sim-okx-secret", "sim-okx-passphrase");
+        }
+    }
 
     public SimulatorConfig {
         Objects.requireNonNull(host, "host");
@@ -80,6 +152,28 @@ public record SimulatorConfig(
         if (restRetryAfterSeconds < 0) {
             throw new IllegalArgumentException("restRetryAfterSeconds must be >= 0");
         }
+        requireBinanceWindow(binanceWeightWindow);
+        requirePositive(okxRestWindow, "okxRestWindow");
+        if (binanceWeightLimit < 1 || binanceBanAfterRequests < 1 || binanceBanSeconds < 1 || okxRestLimit < 1
+                || requestLogCapacity < 1) {
+            throw new IllegalArgumentException("REST limits, ban seconds and the request log capacity must be >= 1");
+        }
+        Objects.requireNonNull(credentials, "credentials");
+        if (tradeHistoryRetention < 1) {
+            throw new IllegalArgumentException("tradeHistoryRetention must be >= 1");
+        }
+        requireNonNegative(slowConsumerCutAfter, "slowConsumerCutAfter");
+        if (!(unreadTradesPerSecond >= 0) || Double.isInfinite(unreadTradesPerSecond)) {
+            throw new IllegalArgumentException("unreadTradesPerSecond must be >= 0");
+        }
+    }
+
+    /** The Binance weight window must be whole seconds: Retry-After and the limit's interval are in seconds. */
+    static void requireBinanceWindow(Duration d) {
+        requirePositive(d, "binanceWeightWindow");
+        if (d.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException("binanceWeightWindow must be whole seconds: " + d);
+        }
     }
 
     public static SimulatorConfig defaults() {
@@ -94,13 +188,13 @@ public record SimulatorConfig(
         return new Builder(this);
     }
 
-    private static void requirePositive(Duration d, String name) {
+    static void requirePositive(Duration d, String name) {
         if (d == null || d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be > 0");
         }
     }
 
-    private static void requireNonNegative(Duration d, String name) {
+    static void requireNonNegative(Duration d, String name) {
         if (d == null || d.isNegative()) {
             throw new IllegalArgumentException(name + " must be >= 0");
         }
@@ -125,6 +219,17 @@ public record SimulatorConfig(
         private Duration binanceShutdownLead = Duration.ofSeconds(10);
         private int restRetryAfterSeconds = 2;
         private Duration tick = Duration.ofMillis(5);
+        private int binanceWeightLimit = 6000;
+        private Duration binanceWeightWindow = Duration.ofMinutes(1);
+        private int binanceBanAfterRequests = 3;
+        private int binanceBanSeconds = 10;
+        private int okxRestLimit = 20;
+        private Duration okxRestWindow = Duration.ofSeconds(2);
+        private Credentials credentials = Credentials.defaults();
+        private int requestLogCapacity = 10_000;
+        private int tradeHistoryRetention = 10_000;
+        private Duration slowConsumerCutAfter = Duration.ofSeconds(30);
+        private double unreadTradesPerSecond = 0;
 
         private Builder() {
         }
@@ -147,6 +252,17 @@ public record SimulatorConfig(
             binanceShutdownLead = c.binanceShutdownLead;
             restRetryAfterSeconds = c.restRetryAfterSeconds;
             tick = c.tick;
+            binanceWeightLimit = c.binanceWeightLimit;
+            binanceWeightWindow = c.binanceWeightWindow;
+            binanceBanAfterRequests = c.binanceBanAfterRequests;
+            binanceBanSeconds = c.binanceBanSeconds;
+            okxRestLimit = c.okxRestLimit;
+            okxRestWindow = c.okxRestWindow;
+            credentials = c.credentials;
+            requestLogCapacity = c.requestLogCapacity;
+            tradeHistoryRetention = c.tradeHistoryRetention;
+            slowConsumerCutAfter = c.slowConsumerCutAfter;
+            unreadTradesPerSecond = c.unreadTradesPerSecond;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -168,12 +284,61 @@ public record SimulatorConfig(
         public Builder binanceShutdownLead(Duration v) { binanceShutdownLead = v; return this; }
         public Builder restRetryAfterSeconds(int v) { restRetryAfterSeconds = v; return this; }
         public Builder tick(Duration v) { tick = v; return this; }
+        public Builder binanceWeightLimit(int v) { binanceWeightLimit = v; return this; }
+        public Builder binanceWeightWindow(Duration v) { binanceWeightWindow = v; return this; }
+        public Builder binanceBanAfterRequests(int v) { binanceBanAfterRequests = v; return this; }
+        public Builder binanceBanSeconds(int v) { binanceBanSeconds = v; return this; }
+        public Builder okxRestLimit(int v) { okxRestLimit = v; return this; }
+        public Builder okxRestWindow(Duration v) { okxRestWindow = v; return this; }
+        public Builder credentials(Credentials v) { credentials = v; return this; }
+        public Builder requestLogCapacity(int v) { requestLogCapacity = v; return this; }
+        public Builder tradeHistoryRetention(int v) { tradeHistoryRetention = v; return this; }
+        public Builder slowConsumerCutAfter(Duration v) { slowConsumerCutAfter = v; return this; }
+        public Builder unreadTradesPerSecond(double v) { unreadTradesPerSecond = v; return this; }
+
+        /** Header name and key of {@code /private/apikey-header}; the key also serves {@code /private/apikey-query}. */
+        public Builder apiKey(String header, String key) {
+            Credentials c = credentials;
+            credentials = new Credentials(header, key, c.bearerToken(), c.basicUser(), c.basicPassword(),
+                    c.binanceApiKey(), c.binanceSecret(), c.okxApiKey(), c.okxSecret(), c.okxPassphrase());
+            return this;
+        }
+
+        public Builder bearerToken(String token) {
+            Credentials c = credentials;
+            credentials = new Credentials(c.apiKeyHeader(), c.apiKey(), token, c.basicUser(), c.basicPassword(),
+                    c.binanceApiKey(), c.binanceSecret(), c.okxApiKey(), c.okxSecret(), c.okxPassphrase());
+            return this;
+        }
+
+        public Builder basicAuth(String user, String password) {
+            Credentials c = credentials;
+            credentials = new Credentials(c.apiKeyHeader(), c.apiKey(), c.bearerToken(), user, password,
+                    c.binanceApiKey(), c.binanceSecret(), c.okxApiKey(), c.okxSecret(), c.okxPassphrase());
+            return this;
+        }
+
+        public Builder binanceKeys(String apiKey, String secret) {
+            Credentials c = credentials;
+            credentials = new Credentials(c.apiKeyHeader(), c.apiKey(), c.bearerToken(), c.basicUser(),
+                    c.basicPassword(), apiKey, secret, c.okxApiKey(), c.okxSecret(), c.okxPassphrase());
+            return this;
+        }
+
+        public Builder okxKeys(String apiKey, String secret, String passphrase) {
+            Credentials c = credentials;
+            credentials = new Credentials(c.apiKeyHeader(), c.apiKey(), c.bearerToken(), c.basicUser(),
+                    c.basicPassword(), c.binanceApiKey(), c.binanceSecret(), apiKey, secret, passphrase);
+            return this;
+        }
 
         public SimulatorConfig build() {
             return new SimulatorConfig(host, port, seed, ratePerConnection, instruments, okxIdleTimeout,
                     okxIdleCountsPushedData, okxNoticeLead, okxMaxSubscribeRequestsPerHour, binancePingInterval, binancePongTimeout,
                     binanceLifetime, binanceMaxIncomingPerSecond, binanceMaxStreams, binanceShutdownLead,
-                    restRetryAfterSeconds, tick);
+                    restRetryAfterSeconds, tick, binanceWeightLimit, binanceWeightWindow, binanceBanAfterRequests,
+                    binanceBanSeconds, okxRestLimit, okxRestWindow, credentials, requestLogCapacity,
+                    tradeHistoryRetention, slowConsumerCutAfter, unreadTradesPerSecond);
         }
     }
 }

@@ -35,8 +35,34 @@ public final class SimulatorMain {
             "  --okx-idle-counts-pushed-data  pushed data also keeps OKX connections alive (OKX's documented rule)",
             "  --okx-notice-lead S      delay between a 64008 notice and the close (default 60)",
             "  --rest-429               REST answers 429 with Retry-After",
+            "  --binance-weight-limit N Binance request weight per IP and window (default 6000)",
+            "  --binance-weight-window S  Binance weight window, whole seconds, fixed and aligned (default 60)",
+            "  --binance-ban-after N    requests before Retry-After is up that get 418 and an IP ban (default 3)",
+            "  --binance-ban-seconds S  length of a 418 IP ban (default 10)",
+            "  --okx-rest-limit N       OKX requests per endpoint per IP and rolling window (default 20)",
+            "  --okx-rest-window S      OKX rate-limit window (default 2)",
+            "  --okx-body-error CODE    OKX REST answers HTTP 200 with this error code, e.g. 50011 or 50001",
+            "  --rest-delay-ms MS       delay every REST answer",
+            "  --rest-fail-ratio R      share 0..1 of REST requests answered 500/502/503",
+            "  --rest-fail-status N     status of those failures (500..599; default 500, 502, 503 in turn)",
+            "  --rest-timeout-ratio R   share 0..1 of REST requests never answered",
+            "  --api-key-header NAME    header of /private/apikey-header (default X-API-KEY)",
+            "  --api-key K              key of /private/apikey-header and /private/apikey-query (api_key)",
+            "  --bearer-token T         token of /private/bearer",
+            "  --basic-user U           user of /private/basic",
+            "  --basic-password P       password of /private/basic",
+            "  --binance-api-key K      X-MBX-APIKEY of /api/v3/account and /api/v3/openOrders",
+            "  --binance-api-secret S   HMAC secret of Binance signatures",
+            "  --okx-api-key K          OK-ACCESS-KEY of /api/v5/account/balance and /api/v5/trade/order-echo",
+            "  --okx-api-secret S       HMAC secret of OKX signatures",
+            "  --okx-passphrase P       OK-ACCESS-PASSPHRASE",
+            "  --request-log-capacity N REST requests kept for GET /sim/requests (default 10000)",
+            "  --trade-history-retention N  trades per instrument kept for the REST trade history (default 10000)",
+            "  --slow-consumer-cut S    drop a WebSocket whose client has not read for S seconds (default 30; 0 = never)",
+            "  --unread-trades-per-second R  trades a stream's market makes while nobody reads it (default 0)",
             "  --help                   this text",
-            "Control API on the same port: GET /sim/stats, GET|POST /sim/faults, POST /sim/reset");
+            "Control API on the same port: GET /sim/stats, GET|POST /sim/faults, POST /sim/reset,",
+            "  GET /sim/requests?limit=N, POST /sim/requests/clear");
 
     /** Thrown for unusable command lines; the message is the one line shown to the user. */
     static final class UsageException extends Exception {
@@ -47,7 +73,8 @@ public final class SimulatorMain {
 
     /** The parsed command line: a config plus the faults to switch on at start. */
     record Options(SimulatorConfig config, boolean help, Duration disconnectEvery, boolean stall, double malformedRatio,
-                   int gapEvery, int gapSize, Duration refuseFor, boolean rest429) {
+                   int gapEvery, int gapSize, Duration refuseFor, boolean rest429, String okxBodyError,
+                   Duration restDelay, double restFailRatio, int restFailStatus, double restTimeoutRatio) {
     }
 
     private SimulatorMain() {
@@ -87,7 +114,9 @@ public final class SimulatorMain {
         if (o.disconnectEvery() != null) {
             f.setDisconnectEvery(o.disconnectEvery());
         }
-        f.setStall(o.stall()).setMalformedRatio(o.malformedRatio()).setRest429(o.rest429());
+        f.setStall(o.stall()).setMalformedRatio(o.malformedRatio()).setRest429(o.rest429())
+                .setOkxBodyError(o.okxBodyError()).setRestDelay(o.restDelay()).setRestFailRatio(o.restFailRatio())
+                .setRestFailStatus(o.restFailStatus()).setRestTimeoutRatio(o.restTimeoutRatio());
         if (o.gapEvery() > 0) {
             f.setTradeIdGap(o.gapEvery(), o.gapSize());
         }
@@ -121,6 +150,14 @@ public final class SimulatorMain {
         int gapSize = 1;
         Duration refuseFor = null;
         boolean rest429 = false;
+        String okxBodyError = null;
+        Duration restDelay = Duration.ZERO;
+        double restFailRatio = 0;
+        int restFailStatus = 0;
+        double restTimeoutRatio = 0;
+        SimulatorConfig.Credentials d = SimulatorConfig.Credentials.defaults();
+        String[] cred = {d.apiKeyHeader(), d.apiKey(), d.bearerToken(), d.basicUser(), d.basicPassword(),
+                d.binanceApiKey(), d.binanceSecret(), d.okxApiKey(), d.okxSecret(), d.okxPassphrase()};
         List<String> list = new ArrayList<>();
         for (String a : args) { // accept --name=value as well as --name value
             int eq = a.indexOf('=');
@@ -165,16 +202,50 @@ public final class SimulatorMain {
                 case "--binance-pong-timeout" -> b.binancePongTimeout(seconds(opt, value(list, i++), true));
                 case "--okx-idle-timeout" -> b.okxIdleTimeout(seconds(opt, value(list, i++), true));
                 case "--okx-notice-lead" -> b.okxNoticeLead(seconds(opt, value(list, i++), false));
+                case "--binance-weight-limit" -> b.binanceWeightLimit((int) whole(opt, value(list, i++), 1, Integer.MAX_VALUE));
+                case "--binance-weight-window" -> b.binanceWeightWindow(
+                        Duration.ofSeconds(whole(opt, value(list, i++), 1, 86_400)));
+                case "--binance-ban-after" -> b.binanceBanAfterRequests((int) whole(opt, value(list, i++), 1, Integer.MAX_VALUE));
+                case "--binance-ban-seconds" -> b.binanceBanSeconds((int) whole(opt, value(list, i++), 1, 86_400 * 3));
+                case "--okx-rest-limit" -> b.okxRestLimit((int) whole(opt, value(list, i++), 1, Integer.MAX_VALUE));
+                case "--okx-rest-window" -> b.okxRestWindow(seconds(opt, value(list, i++), true));
+                case "--okx-body-error" -> {
+                    okxBodyError = value(list, i++);
+                    if (!okxBodyError.matches("[1-9][0-9]{4}")) {
+                        throw new UsageException(opt + ": '" + okxBodyError + "' is not a five-digit OKX code like 50011");
+                    }
+                }
+                case "--rest-delay-ms" -> restDelay = Duration.ofMillis(whole(opt, value(list, i++), 0, 3_600_000));
+                case "--rest-fail-ratio" -> restFailRatio = decimal(opt, value(list, i++), 0, 1);
+                case "--rest-fail-status" -> restFailStatus = (int) whole(opt, value(list, i++), 500, 599);
+                case "--rest-timeout-ratio" -> restTimeoutRatio = decimal(opt, value(list, i++), 0, 1);
+                case "--api-key-header" -> cred[0] = value(list, i++);
+                case "--api-key" -> cred[1] = value(list, i++);
+                case "--bearer-token" -> cred[2] = value(list, i++);
+                case "--basic-user" -> cred[3] = value(list, i++);
+                case "--basic-password" -> cred[4] = value(list, i++);
+                case "--binance-api-key" -> cred[5] = value(list, i++);
+                case "--binance-api-secret" -> cred[6] = value(list, i++);
+                case "--okx-api-key" -> cred[7] = value(list, i++);
+                case "--okx-api-secret" -> cred[8] = value(list, i++);
+                case "--okx-passphrase" -> cred[9] = value(list, i++);
+                case "--request-log-capacity" -> b.requestLogCapacity((int) whole(opt, value(list, i++), 1, 10_000_000));
+                case "--trade-history-retention" -> b.tradeHistoryRetention((int) whole(opt, value(list, i++), 1, 10_000_000));
+                case "--slow-consumer-cut" -> b.slowConsumerCutAfter(seconds(opt, value(list, i++), false));
+                case "--unread-trades-per-second" -> b.unreadTradesPerSecond(decimal(opt, value(list, i++), 0, 1_000_000));
                 default -> throw new UsageException("unknown argument '" + opt + "'");
             }
         }
         SimulatorConfig config;
         try {
+            b.credentials(new SimulatorConfig.Credentials(cred[0], cred[1], cred[2], cred[3], cred[4], cred[5],
+                    cred[6], cred[7], cred[8], cred[9]));
             config = b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        return new Options(config, help, disconnectEvery, stall, malformed, gapEvery, gapSize, refuseFor, rest429);
+        return new Options(config, help, disconnectEvery, stall, malformed, gapEvery, gapSize, refuseFor, rest429,
+                okxBodyError, restDelay, restFailRatio, restFailStatus, restTimeoutRatio);
     }
 
     private static String value(List<String> list, int i) throws UsageException {

@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Close codes: the codes of close frames the server initiated; an abrupt drop without a close frame
  * (the disconnect fault) is recorded as 1006, which is what the client observes.
+ *
+ * <p>REST: every request to an exchange, private or generic endpoint (not {@code /sim/...}) is counted by path on
+ * arrival and by status when answered, and kept in a bounded request log ({@link #requests(int)}). Endpoint keys are
+ * paths ({@code /api/v3/ticker/price}); after {@value #MAX_ENDPOINT_KEYS} distinct paths the rest count as
+ * {@code (other)}. Error-code keys are {@code binance:-1003}, {@code okx:50011}.
  */
 public final class SimulatorStats {
 
@@ -44,10 +49,27 @@ public final class SimulatorStats {
                            Map<String, Long> framesSentByStream, Map<String, Long> itemsSentByStream,
                            Map<String, Long> malformedSentByStream, Map<String, Long> gapsByStream,
                            Map<String, Integer> maxConcurrentConnectionsByClient, Map<Integer, Long> closesSentByCode,
-                           long binanceRateViolations, long subscribeAcksSent, long errorsSent,
+                           long binanceRateViolations, long slowConsumerCuts, long subscribeAcksSent, long errorsSent,
                            Map<String, Long> errorsSentByCode, long pingsSent, long pongsReceived,
-                           long restRequests, long rest429Sent, List<TradeGap> gaps,
+                           long restRequests, long rest429Sent, long rest418Sent,
+                           Map<String, Long> restRequestsByEndpoint, Map<Integer, Long> restAnswersByStatus,
+                           Map<String, Long> restErrorsByCode, long restFailuresInjected, long restTimeoutsInjected,
+                           long authSuccesses, long authFailures, Map<String, Long> authSuccessesByEndpoint,
+                           Map<String, Long> authFailuresByEndpoint, List<TradeGap> gaps,
                            List<ConnectionSnapshot> connections) {
+    }
+
+    /**
+     * One REST request as the server saw it. {@code query} is the raw query string ("" when none) with the values
+     * of secret-looking parameters ({@code api_key}, {@code signature}, ...) replaced by {@code ***};
+     * {@code headerNames} lists every header in arrival order, {@code headers} holds the values of the non-secret
+     * ones only (no Authorization, X-MBX-APIKEY, OK-ACCESS-*, API-key header, cookies). {@code status} is 0 and
+     * {@code answeredAtMs} 0 while unanswered (the no-answer fault never answers). Times are the server's epoch ms.
+     * {@code retryAfter} is the answer's {@code Retry-After} header as sent (429, 418), null when it had none.
+     */
+    public record RestRequest(long id, long timeMs, String method, String path, String query, List<String> headerNames,
+                              Map<String, String> headers, String remoteAddress, int remotePort, int status,
+                              long answeredAtMs, String retryAfter) {
     }
 
     /** Counters of one stream (global or per connection); zeroed in place by reset so holders stay valid. */
@@ -114,6 +136,7 @@ public final class SimulatorStats {
 
     private static final int MAX_GAPS_KEPT = 100_000;
     private static final int MAX_CLOSED_CONNECTIONS_KEPT = 1_000;
+    static final int MAX_ENDPOINT_KEYS = 500;
 
     private final Map<String, StreamCounters> streams = new ConcurrentHashMap<>();
     private final Map<Long, ConnectionCounters> open = new ConcurrentHashMap<>();
@@ -124,15 +147,30 @@ public final class SimulatorStats {
     private final AtomicLong connectionsOpened = new AtomicLong();
     private final AtomicLong connectionsRefused = new AtomicLong();
     private final AtomicLong binanceRateViolations = new AtomicLong();
+    private final AtomicLong slowConsumerCuts = new AtomicLong();
     private final AtomicLong subscribeAcks = new AtomicLong();
     private final AtomicLong pingsSent = new AtomicLong();
     private final AtomicLong pongsReceived = new AtomicLong();
     private final AtomicLong restRequests = new AtomicLong();
     private final AtomicLong rest429 = new AtomicLong();
+    private final AtomicLong rest418 = new AtomicLong();
+    private final AtomicLong restFailures = new AtomicLong();
+    private final AtomicLong restTimeouts = new AtomicLong();
+    private final Map<String, AtomicLong> restByEndpoint = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicLong> restByStatus = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> restErrors = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> authOk = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> authFailed = new ConcurrentHashMap<>();
+    private final RequestLog requestLog;
     /** identity -> {current, max}; guarded by itself (changes only on connect/disconnect). */
     private final Map<String, int[]> perClient = new HashMap<>();
 
     SimulatorStats() {
+        this(10_000);
+    }
+
+    SimulatorStats(int requestLogCapacity) {
+        requestLog = new RequestLog(requestLogCapacity);
     }
 
     // ---------------------------------------------------------------- recording (event loop)
@@ -186,6 +224,10 @@ public final class SimulatorStats {
         }
     }
 
+    void slowConsumerCut() {
+        slowConsumerCuts.incrementAndGet();
+    }
+
     void binanceRateViolation() {
         binanceRateViolations.incrementAndGet();
     }
@@ -206,11 +248,56 @@ public final class SimulatorStats {
         pongsReceived.incrementAndGet();
     }
 
-    void restRequest(boolean was429) {
+    /** A REST request arrived (counted before any fault or limit decides its fate). */
+    void restRequest(String path) {
         restRequests.incrementAndGet();
-        if (was429) {
+        count(restByEndpoint, endpointKey(restByEndpoint, path));
+    }
+
+    /** A REST answer was written. */
+    void restAnswered(int status) {
+        restByStatus.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+        if (status == 429) {
             rest429.incrementAndGet();
+        } else if (status == 418) {
+            rest418.incrementAndGet();
         }
+    }
+
+    void restFailureInjected() {
+        restFailures.incrementAndGet();
+    }
+
+    void restTimeoutInjected() {
+        restTimeouts.incrementAndGet();
+    }
+
+    /** An exchange error body was sent over REST ({@code binance:-1022}, {@code okx:50113}). */
+    void restErrorSent(String exchange, String code) {
+        count(restErrors, exchange + ":" + code);
+    }
+
+    void auth(String path, boolean ok) {
+        Map<String, AtomicLong> m = ok ? authOk : authFailed;
+        count(m, endpointKey(m, path));
+    }
+
+    RequestLog requestLog() {
+        return requestLog;
+    }
+
+    private static String endpointKey(Map<String, AtomicLong> m, String path) {
+        return m.size() < MAX_ENDPOINT_KEYS || m.containsKey(path) ? path : "(other)";
+    }
+
+    private static void count(Map<String, AtomicLong> m, String key) {
+        m.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    private static <K> Map<K, Long> copy(Map<K, AtomicLong> m) {
+        Map<K, Long> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     // ---------------------------------------------------------------- reading (any thread)
@@ -306,6 +393,11 @@ public final class SimulatorStats {
         return m;
     }
 
+    /** WebSocket connections cut because their client stopped reading (write queue full too long). */
+    public long slowConsumerCuts() {
+        return slowConsumerCuts.get();
+    }
+
     public long binanceRateViolations() {
         return binanceRateViolations.get();
     }
@@ -345,8 +437,92 @@ public final class SimulatorStats {
         return restRequests.get();
     }
 
+    /** HTTP 429 answers: the rest429 fault, the Binance weight limit and the OKX rate limit. */
     public long rest429Sent() {
         return rest429.get();
+    }
+
+    /** HTTP 418 answers (Binance IP bans). */
+    public long rest418Sent() {
+        return rest418.get();
+    }
+
+    /** Requests by path, counted on arrival. */
+    public Map<String, Long> restRequestsByEndpoint() {
+        return copy(restByEndpoint);
+    }
+
+    public long restRequests(String path) {
+        AtomicLong a = restByEndpoint.get(path);
+        return a == null ? 0 : a.get();
+    }
+
+    /** Answers written, by HTTP status. */
+    public Map<Integer, Long> restAnswersByStatus() {
+        return copy(restByStatus);
+    }
+
+    public long restAnswers(int status) {
+        AtomicLong a = restByStatus.get(status);
+        return a == null ? 0 : a.get();
+    }
+
+    /** Exchange error bodies sent over REST, keys {@code binance:-1003}, {@code okx:50011}, ... */
+    public Map<String, Long> restErrorsByCode() {
+        return copy(restErrors);
+    }
+
+    public long restErrorsSent(String exchange, String code) {
+        AtomicLong a = restErrors.get(exchange + ":" + code);
+        return a == null ? 0 : a.get();
+    }
+
+    /** Server errors injected by the restFailRatio fault. */
+    public long restFailuresInjected() {
+        return restFailures.get();
+    }
+
+    /** Requests left unanswered by the restTimeoutRatio fault. */
+    public long restTimeoutsInjected() {
+        return restTimeouts.get();
+    }
+
+    /** Accepted credentials of private endpoints, by path. */
+    public Map<String, Long> authSuccessesByEndpoint() {
+        return copy(authOk);
+    }
+
+    /** Refused credentials (missing, wrong, bad signature, stale timestamp) of private endpoints, by path. */
+    public Map<String, Long> authFailuresByEndpoint() {
+        return copy(authFailed);
+    }
+
+    public long authSuccesses() {
+        return authOk.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    public long authFailures() {
+        return authFailed.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    public long authFailures(String path) {
+        AtomicLong a = authFailed.get(path);
+        return a == null ? 0 : a.get();
+    }
+
+    /** Every kept REST request, oldest first (at most the configured request log capacity). */
+    public List<RestRequest> requests() {
+        return requestLog.last(Integer.MAX_VALUE, null);
+    }
+
+    /** The newest {@code limit} REST requests, oldest of them first. */
+    public List<RestRequest> requests(int limit) {
+        return requestLog.last(limit, null);
+    }
+
+    /** Forgets the request log ({@code POST /sim/requests/clear}); counters are kept. */
+    public void clearRequests() {
+        requestLog.clear();
     }
 
     /** Open connections first (by id), then the most recent closed ones. */
@@ -367,12 +543,14 @@ public final class SimulatorStats {
         return new Snapshot(connectionsOpened(), connectionsRefused(), currentConnections(), totalFramesSent(),
                 totalItemsSent(), totalMalformedSent(), totalGapsInjected(), framesSentByStream(),
                 itemsSentByStream(), malformedSentByStream(), gapsByStream(), maxConcurrentConnectionsByClient(),
-                closesSent(), binanceRateViolations(), subscribeAcksSent(), errorsSent(), errorsSentByCode(),
-                pingsSent(), pongsReceived(), restRequests(), rest429Sent(), g, connections());
+                closesSent(), binanceRateViolations(), slowConsumerCuts(), subscribeAcksSent(), errorsSent(), errorsSentByCode(),
+                pingsSent(), pongsReceived(), restRequests(), rest429Sent(), rest418Sent(), restRequestsByEndpoint(),
+                restAnswersByStatus(), restErrorsByCode(), restFailuresInjected(), restTimeoutsInjected(),
+                authSuccesses(), authFailures(), authSuccessesByEndpoint(), authFailuresByEndpoint(), g, connections());
     }
 
     /**
-     * Zeroes every counter and forgets gaps and closed connections. Open connections stay listed (with zeroed
+     * Zeroes every counter and forgets gaps, closed connections and the REST request log. Open connections stay listed (with zeroed
      * counters) and the per-client maximum restarts from the current number of open connections. While data
      * flows the counters of different streams are zeroed a few microseconds apart; for exact before/after
      * comparisons stall first ({@link SimulatorFaults#setStall}), as {@code POST /sim/reset} runs on the event loop.
@@ -387,11 +565,21 @@ public final class SimulatorStats {
         connectionsOpened.set(0);
         connectionsRefused.set(0);
         binanceRateViolations.set(0);
+        slowConsumerCuts.set(0);
         subscribeAcks.set(0);
         pingsSent.set(0);
         pongsReceived.set(0);
         restRequests.set(0);
         rest429.set(0);
+        rest418.set(0);
+        restFailures.set(0);
+        restTimeouts.set(0);
+        restByEndpoint.clear();
+        restByStatus.clear();
+        restErrors.clear();
+        authOk.clear();
+        authFailed.clear();
+        requestLog.clear();
         synchronized (perClient) {
             perClient.values().removeIf(cm -> cm[0] == 0);
             perClient.values().forEach(cm -> cm[1] = cm[0]);

@@ -12,7 +12,13 @@
  * }
  * }</pre>
  * Standalone: {@link io.marketetl.simulator.SimulatorMain} ({@code --help}); out of process the benchmark drives
- * it through {@code GET /sim/stats}, {@code GET|POST /sim/faults} and {@code POST /sim/reset}.
+ * it through {@code GET /sim/stats}, {@code GET|POST /sim/faults} and {@code POST /sim/reset}; tests of HTTP
+ * connectors read {@code GET /sim/requests}.
+ *
+ * <p>REST for HTTP connectors ({@link io.marketetl.simulator.RestEndpoints}): exchange tickers with Binance request
+ * weight and OKX rate limits ({@link io.marketetl.simulator.RestLimits}), private endpoints per auth type and signed
+ * exchange endpoints ({@link io.marketetl.simulator.RestAuth}), generic JSON/text/echo endpoints, and delay, 5xx and
+ * no-answer faults.
  *
  * <p>Server side there is one class per dialect: {@link io.marketetl.simulator.OkxProtocol},
  * {@link io.marketetl.simulator.BinanceProtocol} (both on {@link io.marketetl.simulator.FeedConnection}),

@@ -1,5 +1,7 @@
 package io.marketetl.source;
 
+import io.marketetl.pipeline.PipelineMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import org.apache.camel.Endpoint;
@@ -48,6 +50,9 @@ public class ExchangeComponent extends DefaultComponent {
     private boolean ownsVertx;
     private final ConnectGate connectGate = new ConnectGate();
     private final java.util.concurrent.ConcurrentMap<String, ExchangeConsumer> running =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per source, created once: the meters outlive restarts and reloads of the source's route. */
+    private final java.util.concurrent.ConcurrentMap<String, SourceMeters> meters =
             new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
@@ -111,6 +116,22 @@ public class ExchangeComponent extends DefaultComponent {
 
     void release(String sourceId, ExchangeConsumer consumer) {
         running.remove(sourceId, consumer);
+    }
+
+    /**
+     * The meters of a source, in the application's Micrometer registry (bean {@code metricsRegistry}, the one behind
+     * /observe/metrics); counting nothing when there is none.
+     */
+    SourceMeters meters(String sourceId) {
+        return meters.computeIfAbsent(sourceId, id -> {
+            MeterRegistry registry = PipelineMetrics.applicationRegistry(getCamelContext());
+            return registry == null ? SourceMeters.none(id) : new SourceMeters(registry, id);
+        });
+    }
+
+    /** The consumers running now, by source id. */
+    public java.util.Collection<ExchangeConsumer> runningConsumers() {
+        return java.util.List.copyOf(running.values());
     }
 
     /** Spaces connection attempts to one host across this component's sources. */

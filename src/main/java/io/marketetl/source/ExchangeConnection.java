@@ -1,7 +1,7 @@
 package io.marketetl.source;
 
-import io.marketetl.source.dialect.ExchangeDialect;
-import io.marketetl.source.dialect.FrameInfo;
+import io.marketetl.exchanges.ExchangeDialect;
+import io.marketetl.exchanges.FrameInfo;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -43,14 +43,21 @@ import org.slf4j.LoggerFactory;
  * <li>One socket: attempts are serialized (state machine), the previous socket is closed and its close completed
  * (or {@code closeTimeoutMs} passed) before the next attempt, every socket callback carries the generation it was
  * created in and is ignored once that generation is over, and nothing is attempted after {@link #stop()}. Attempts
- * are at least {@code minConnectIntervalMs} apart. Handshake header {@code User-Agent: market-etl/<sourceId>}.</li>
+ * are at least {@code minConnectIntervalMs} apart (and spaced per host by the {@link ConnectGate}). Handshake header
+ * {@code User-Agent: market-etl/<sourceId>}. The one exception is a planned reconnect's handover (below): two
+ * sockets, for at most {@code handoverMaxOverlapMs} plus the close handshake.</li>
  * <li>Subscribe: the dialect's messages are sent after every open, {@code subscribePacingMs} apart.</li>
  * <li>Keepalive (dialects with a ping text): a ping when nothing was sent for {@code pingIntervalMs}, or nothing
  * received for that long; a drop when neither pong nor any other frame follows within {@code pongTimeoutMs}.</li>
  * <li>Stale data: {@link StreamWatchdog}; a stale stream (or no data at all) means reconnect.</li>
- * <li>Unplanned drops (server close, error, pong timeout, stale) reconnect after {@link Backoff} delays; planned ones
- * (OKX 64008 notice, Binance serverShutdown, max connection age) reconnect at once. A connection that stayed open
- * with data for {@code healthyResetMs} resets the back-off.</li>
+ * <li>Unplanned drops (server close, error, pong timeout, stale) reconnect after {@link Backoff} delays. Planned ones
+ * (OKX 64008 notice, Binance serverShutdown, max connection age) hand over without a gap ({@link Handover}): a
+ * successor socket is opened and subscribed while the current one keeps delivering; its first data frame or ack
+ * makes it the connection, and the old socket is closed (its frames still in flight go to the route until its close
+ * completes). A successor that fails or proves nothing within {@code handoverMaxOverlapMs} is closed, the current
+ * socket kept, and another successor tried after a back-off delay; if the current socket goes away meanwhile, an open
+ * successor takes over at once. With {@code handoverMaxOverlapMs=0}: close, then reconnect at once (a gap). A
+ * connection that stayed open with data for {@code healthyResetMs} resets the back-off.</li>
  * <li>Backpressure: when the sink reports its high-water mark the socket is paused (Vert.x stops reading, TCP pushes
  * back); {@link #resumeIfDrained()} resumes it. While paused, the watchdog and pong timeout are suspended.</li>
  * </ul>
@@ -84,13 +91,22 @@ public final class ExchangeConnection {
     private final Backoff backoff;
     private final StreamWatchdog watchdog;
     private final ConnectGate gate;
+    private final Handover handover;
     private final long tickMs;
 
     // ---- event-loop state ----
     private WebSocketClient client;
     private State state = State.NEW;
     private long generation;
+    private long generationCounter;
     private WebSocket socket;
+    // the successor of a planned reconnect (see Handover) and the socket it replaced, drained until closed
+    private WebSocket successor;
+    private long successorGen = -1;
+    private boolean successorInFlight;
+    private long successorSubscribeTimer = -1;
+    private long handoverTimer = -1;
+    private long drainingGen = -1;
     private WebSocket retiring;
     private Runnable afterRetired;
     private long inFlightGen = -1;
@@ -121,10 +137,13 @@ public final class ExchangeConnection {
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong staleDetections = new AtomicLong();
+    private final AtomicLong handovers = new AtomicLong();
     private volatile Instant lastMessageAt;
     private volatile State publicState = State.NEW;
     private volatile boolean open;
     private volatile boolean paused;
+    private volatile List<StreamWatchdog.Mark> streamMarks = List.of();
+    private volatile String lastDropReason;
 
     /** A connection with its own {@link ConnectGate} (no spacing against other sources). */
     public ExchangeConnection(Vertx vertx, SourceConfig config, ExchangeDialect dialect, FrameSink sink,
@@ -149,6 +168,7 @@ public final class ExchangeConnection {
         this.eventExecutor = eventExecutor;
         this.backoff = new Backoff(config.getBackoffInitialMs(), config.getBackoffMaxMs(), random);
         this.watchdog = new StreamWatchdog(config.getStaleAfterMs(), config.getStaleFactor());
+        this.handover = new Handover(config.getHandoverMaxOverlapMs());
         long shortest = Math.min(config.getStaleAfterMs(), config.getPongTimeoutMs());
         if (dialect.pingText() != null) {
             shortest = Math.min(shortest, dialect.pingIntervalMs());
@@ -223,6 +243,9 @@ public final class ExchangeConnection {
             stopped = true;
             cancelTimer(reconnectTimer);
             reconnectTimer = -1;
+            if (successor != null || successorInFlight) {
+                successorFailed("stopped");
+            }
             boolean wasOpen = socket != null;
             retireSocket("stopped");
             if (wasOpen) {
@@ -244,8 +267,8 @@ public final class ExchangeConnection {
 
     private void connect() {
         reconnectTimer = -1;
-        if (stopped || socket != null || inFlightGen != -1) {
-            return;
+        if (stopped || socket != null || inFlightGen != -1 || successorInFlight) {
+            return; // (an in-flight successor becomes the connection when it opens, or calls afterDrop)
         }
         if (retiring != null) {
             afterRetired = this::connect; // the previous socket must be gone first
@@ -268,20 +291,17 @@ public final class ExchangeConnection {
             afterDrop("bad url", null, false);
             return;
         }
-        if (!slotReserved) {
-            long hostWait = gate.reserve(options.getHost() + ":" + options.getPort(), config.getHostConnectIntervalMs(), now);
-            if (hostWait > 0) {
-                slotReserved = true; // our slot is hostWait ms from now
-                reconnectTimer = vertx.setTimer(hostWait, id -> connect());
-                return;
-            }
+        long hostWait = hostSlotWaitMs(options, now);
+        if (hostWait > 0) {
+            reconnectTimer = vertx.setTimer(hostWait, id -> connect());
+            return;
         }
-        slotReserved = false;
         attempted = true;
         lastAttemptNanos = now;
         attempt++;
         attempts.incrementAndGet();
-        long gen = ++generation;
+        long gen = nextGeneration();
+        generation = gen;
         inFlightGen = gen;
         setState(State.CONNECTING);
         int thisAttempt = attempt;
@@ -289,6 +309,19 @@ public final class ExchangeConnection {
         // Safety net only: Vert.x fails the attempt itself after connectTimeoutMs (TCP) + connectTimeoutMs (handshake).
         guardTimer = vertx.setTimer(2 * config.getConnectTimeoutMs() + 1000, id -> onConnectHung(gen));
         client.connect(options).onComplete(ar -> onConnectResult(gen, ar));
+    }
+
+    /** Reserves this attempt's slot at the host ({@link ConnectGate}); the ms to wait for it, 0 = go now. */
+    private long hostSlotWaitMs(WebSocketConnectOptions options, long now) {
+        if (!slotReserved) {
+            long hostWait = gate.reserve(options.getHost() + ":" + options.getPort(), config.getHostConnectIntervalMs(), now);
+            if (hostWait > 0) {
+                slotReserved = true; // our slot is hostWait ms from now
+                return hostWait;
+            }
+        }
+        slotReserved = false;
+        return 0;
     }
 
     /** Checks that {@code url} is a ws/wss URL with a host; throws IllegalArgumentException otherwise. */
@@ -336,7 +369,7 @@ public final class ExchangeConnection {
             return;
         }
         LOG.warn("{}: connection attempt did not complete in time; abandoning it", sourceId);
-        generation++; // its late result (if any) is closed on arrival
+        generation = nextGeneration(); // its late result (if any) is closed on arrival
         inFlightGen = -1;
         afterDrop("connect timed out", null, false);
     }
@@ -363,7 +396,12 @@ public final class ExchangeConnection {
             afterDrop(reason, null, false);
             return;
         }
-        WebSocket ws = ar.result();
+        opened(gen, ar.result(), true);
+    }
+
+    /** {@code ws} becomes the connection (generation {@code gen}): handlers, timers, watchdog, subscribes. */
+    private void opened(long gen, WebSocket ws, boolean subscribe) {
+        generation = gen;
         socket = ws;
         long now = System.nanoTime();
         openedNanos = now;
@@ -373,7 +411,9 @@ public final class ExchangeConnection {
         dataSinceOpen = false;
         healthy = false;
         open = true;
-        connects.incrementAndGet();
+        if (subscribe) {
+            connects.incrementAndGet();
+        }
         ws.textMessageHandler(text -> onText(gen, text));
         ws.binaryMessageHandler(buf -> onText(gen, buf.toString(StandardCharsets.UTF_8)));
         ws.closeHandler(v -> onSocketClosed(gen, ws));
@@ -395,36 +435,62 @@ public final class ExchangeConnection {
                 }
             });
         }
-        sendSubscribes(gen, dialect.subscribeMessages(), 0);
+        if (subscribe) {
+            sendSubscribes(gen, dialect.subscribeMessages(), 0);
+        } else if (subscribeTimer == -1) {
+            emit(e -> e.subscribed(sourceId)); // the successor had sent all its subscribes
+        }
     }
 
+    /** Sends the subscribes to the current socket or to the successor, whichever has generation {@code gen}. */
     private void sendSubscribes(long gen, List<String> messages, int index) {
-        subscribeTimer = -1;
-        if (gen != generation || socket == null) {
+        boolean current = gen == generation && socket != null;
+        if (current) {
+            subscribeTimer = -1;
+        } else if (gen == successorGen && successor != null) {
+            successorSubscribeTimer = -1;
+        } else {
             return;
         }
         if (index >= messages.size()) {
             LOG.debug("{}: {} subscribe messages sent", sourceId, messages.size());
-            emit(e -> e.subscribed(sourceId));
+            if (current) {
+                emit(e -> e.subscribed(sourceId));
+            }
             return;
         }
-        send(messages.get(index));
+        send(current ? socket : successor, messages.get(index));
         if (config.getSubscribePacingMs() <= 0 || index + 1 >= messages.size()) {
             sendSubscribes(gen, messages, index + 1);
         } else {
-            subscribeTimer = vertx.setTimer(config.getSubscribePacingMs(), id -> sendSubscribes(gen, messages, index + 1));
+            long t = vertx.setTimer(config.getSubscribePacingMs(), id -> sendSubscribes(gen, messages, index + 1));
+            if (current) {
+                subscribeTimer = t;
+            } else {
+                successorSubscribeTimer = t;
+            }
         }
     }
 
     private void send(String text) {
-        lastSentNanos = System.nanoTime();
-        socket.writeTextMessage(text).onFailure(t -> LOG.debug("{}: write failed: {}", sourceId, t.toString()));
+        send(socket, text);
+    }
+
+    private void send(WebSocket ws, String text) {
+        if (ws == socket) {
+            lastSentNanos = System.nanoTime();
+        }
+        ws.writeTextMessage(text).onFailure(t -> LOG.debug("{}: write failed: {}", sourceId, t.toString()));
     }
 
     // =====================================================================================================
     // receiving
 
     private void onText(long gen, String text) {
+        if (gen == drainingGen && !stopped) {
+            onDrainingText(text);
+            return;
+        }
         if (gen != generation || stopped) {
             return; // a retired socket's late frame
         }
@@ -491,6 +557,7 @@ public final class ExchangeConnection {
                 pingOutstandingSince = readingPaused ? 0 : now;
             }
         }
+        streamMarks = watchdog.marks(); // a fresh list, never changed: for health checks on other threads
         if (readingPaused) {
             return;
         }
@@ -509,6 +576,9 @@ public final class ExchangeConnection {
     private void onSocketClosed(long gen, WebSocket ws) {
         if (ws == retiring) {
             retiring = null;
+            if (gen == drainingGen) {
+                drainingGen = -1;
+            }
             cancelTimer(retireTimer);
             retireTimer = -1;
             runAfterRetired();
@@ -543,18 +613,221 @@ public final class ExchangeConnection {
         afterDrop(reason, null, false);
     }
 
-    /** Close the current socket ourselves and reconnect at once (still at least minConnectIntervalMs apart). */
+    /**
+     * A planned reconnect: with handover (the default) a successor socket is opened and subscribed first and the
+     * current one closed once the successor delivers ({@link Handover}); without it, close the current socket and
+     * reconnect at once (still at least minConnectIntervalMs apart).
+     */
     private void plannedReconnect(String reason) {
+        if (handover.enabled()) {
+            if (socket != null && !stopped && handover.requested(reason)) {
+                LOG.info("{}: {}: opening a successor connection before closing this one", sourceId, reason);
+                connectSuccessor();
+            }
+            return;
+        }
         retireSocket(reason);
         afterDrop(reason, null, true);
     }
 
+    // =====================================================================================================
+    // handover: a successor socket beside the current one, for at most handoverMaxOverlapMs
+
+    private void connectSuccessor() {
+        handoverTimer = -1;
+        if (stopped || socket == null) {
+            handover.failed(); // the current socket is gone: the ordinary reconnect takes over
+            return;
+        }
+        if (retiring != null) {
+            // the previous handover's old socket is still closing: wait for it, so never more than two sockets
+            handoverTimer = vertx.setTimer(Math.max(1, Math.min(50, config.getCloseTimeoutMs())), id -> connectSuccessor());
+            return;
+        }
+        long now = System.nanoTime();
+        long wait = attempted ? lastAttemptNanos + ms(config.getMinConnectIntervalMs()) - now : 0;
+        WebSocketConnectOptions options = connectOptions(dialect.connectUrl()); // valid: the current socket used it
+        long hostWait = wait > 0 ? 0 : hostSlotWaitMs(options, now);
+        if (wait > 0 || hostWait > 0) {
+            handoverTimer = vertx.setTimer(Math.max(1, Math.max(hostWait, wait / 1_000_000L)), id -> connectSuccessor());
+            return;
+        }
+        attempted = true;
+        lastAttemptNanos = now;
+        attempts.incrementAndGet();
+        long gen = nextGeneration();
+        successorGen = gen;
+        successorInFlight = true;
+        // no connecting event: the source stays connected (and its status running) while the successor connects;
+        // listeners hear 'connected' (and 'subscribed') when it takes over
+        handoverTimer = vertx.setTimer(2 * config.getConnectTimeoutMs() + 1000, id -> {
+            handoverTimer = -1;
+            if (gen == successorGen && successorInFlight) {
+                successorFailed("successor connection attempt did not complete in time");
+            }
+        });
+        client.connect(options).onComplete(ar -> onSuccessorResult(gen, ar));
+    }
+
+    private void onSuccessorResult(long gen, AsyncResult<WebSocket> ar) {
+        if (gen != successorGen || stopped) {
+            if (ar.succeeded()) {
+                ar.result().close((short) 1000, "market-etl handover abandoned"); // an abandoned attempt
+            }
+            return;
+        }
+        successorInFlight = false;
+        cancelTimer(handoverTimer);
+        handoverTimer = -1;
+        if (ar.failed()) {
+            successorFailed("successor connect failed: " + describe(ar.cause()));
+            return;
+        }
+        WebSocket ws = ar.result();
+        if (socket == null) {
+            // the current socket went away meanwhile: the successor simply becomes the connection
+            successorGen = -1;
+            handover.promoted();
+            handovers.incrementAndGet();
+            opened(gen, ws, true);
+            return;
+        }
+        connects.incrementAndGet();
+        successor = ws;
+        long now = System.nanoTime();
+        handover.opened(now);
+        ws.textMessageHandler(text -> onSuccessorText(gen, text));
+        ws.binaryMessageHandler(buf -> onSuccessorText(gen, buf.toString(StandardCharsets.UTF_8)));
+        ws.closeHandler(v -> {
+            if (gen == successorGen) {
+                successorFailed("successor closed by the server");
+            }
+        });
+        ws.exceptionHandler(t -> {
+            if (gen == successorGen && !(t instanceof HttpClosedException)) {
+                successorFailed("successor socket error: " + describe(t));
+            }
+        });
+        LOG.info("{}: successor connected; both connections deliver until it proves itself", sourceId);
+        handoverTimer = vertx.setTimer(handover.overlapLeftMs(now), id -> {
+            handoverTimer = -1;
+            if (gen == successorGen && handover.overdue(System.nanoTime())) {
+                successorFailed("successor delivered nothing within " + config.getHandoverMaxOverlapMs() + " ms");
+            }
+        });
+        sendSubscribes(gen, dialect.subscribeMessages(), 0);
+    }
+
+    private void onSuccessorText(long gen, String text) {
+        if (gen != successorGen || stopped) {
+            return;
+        }
+        FrameInfo info = dialect.classify(text);
+        if (handover.proves(info.kind())) {
+            promote(gen);
+            onText(gen, text); // now the current socket's frame
+        } else if (info.kind() == FrameInfo.Kind.ERROR) {
+            controlFrames.incrementAndGet();
+            LOG.warn("{}: exchange reported an error on the successor: {}", sourceId, info.detail());
+            emit(e -> e.error(sourceId, info.detail()));
+        } else {
+            controlFrames.incrementAndGet();
+        }
+    }
+
+    /** The successor takes over: it becomes the connection, the old socket is closed and drained until it is gone. */
+    private void promote(long gen) {
+        WebSocket old = socket;
+        long oldGen = generation;
+        String why = handover.reason();
+        cancelTimer(handoverTimer);
+        handoverTimer = -1;
+        long pendingSubscribes = successorSubscribeTimer;
+        successorSubscribeTimer = -1;
+        WebSocket ws = successor;
+        successor = null;
+        successorGen = -1;
+        handover.promoted();
+        handovers.incrementAndGet();
+        reconnects.incrementAndGet();
+        clearSocket();
+        if (old != null) {
+            drainingGen = oldGen; // its frames in flight still go to the route until its close completes
+            retire(old);
+        }
+        LOG.info("{}: handover done ({}): the successor took over; closing the old connection", sourceId, why);
+        subscribeTimer = pendingSubscribes;
+        opened(gen, ws, false);
+    }
+
+    /** The successor failed or was abandoned: close it, keep the current socket, try again after a back-off. */
+    private void successorFailed(String reason) {
+        if (stopped) {
+            LOG.debug("{}: successor closed: {}", sourceId, reason);
+        } else {
+            LOG.warn("{}: {}; keeping the current connection", sourceId, reason);
+            lastDropReason = reason;
+        }
+        WebSocket ws = successor;
+        successor = null;
+        successorGen = -1;
+        successorInFlight = false;
+        cancelTimer(successorSubscribeTimer);
+        successorSubscribeTimer = -1;
+        cancelTimer(handoverTimer);
+        handoverTimer = -1;
+        String why = handover.reason();
+        handover.failed();
+        if (ws != null && !ws.isClosed()) {
+            ws.close((short) 1000, "market-etl handover abandoned");
+        }
+        if (stopped) {
+            return;
+        }
+        if (socket == null) {
+            afterDrop(reason, null, false); // the current socket went away meanwhile: reconnect as usual
+            return;
+        }
+        long delay = Math.max(1, backoff.nextDelayMs());
+        LOG.info("{}: next successor attempt in {} ms", sourceId, delay);
+        handoverTimer = vertx.setTimer(delay, id -> {
+            handoverTimer = -1;
+            if (socket != null && !stopped && handover.requested(why)) {
+                connectSuccessor();
+            }
+        });
+    }
+
+    /** A frame of the replaced socket, arriving after the handover: data still goes to the route. */
+    private void onDrainingText(String text) {
+        FrameInfo info = dialect.classify(text);
+        if (info.kind() != FrameInfo.Kind.DATA) {
+            return;
+        }
+        long nanos = System.nanoTime();
+        Instant at = Instant.now();
+        dataFrames.incrementAndGet();
+        if (sink.accept(new RawFrame(sourceId, dialect, text, at, nanos)) && !readingPaused) {
+            pauseReading();
+        }
+    }
+
     private void afterDrop(String reason, Integer closeCode, boolean planned) {
+        if (!stopped && successor != null) {
+            LOG.info("{}: {}: the successor takes over at once", sourceId, reason);
+            lastDropReason = reason;
+            promote(successorGen);
+            return;
+        }
         setState(State.WAITING);
+        lastDropReason = reason;
         emit(e -> e.disconnected(sourceId, reason, closeCode));
         if (stopped) {
             finishStopIfIdle();
             return;
+        }
+        if (successorInFlight) {
+            return; // it becomes the connection when it opens; if it fails, successorFailed comes back here
         }
         long delay = planned ? 0 : backoff.nextDelayMs();
         if (attempted) {
@@ -611,7 +884,7 @@ public final class ExchangeConnection {
     }
 
     private void clearSocket() {
-        generation++;
+        generation = nextGeneration();
         socket = null;
         open = false;
         pingOutstandingSince = 0;
@@ -683,6 +956,10 @@ public final class ExchangeConnection {
         }
     }
 
+    private long nextGeneration() {
+        return ++generationCounter;
+    }
+
     private void setState(State s) {
         state = s;
         publicState = s;
@@ -726,8 +1003,14 @@ public final class ExchangeConnection {
     public long connects() { return connects.get(); }
     /** Connection attempts. */
     public long attempts() { return attempts.get(); }
+    /** Planned reconnects handed over to a successor socket without a gap. */
+    public long handovers() { return handovers.get(); }
     /** Stale detections. */
     public long staleDetections() { return staleDetections.get(); }
+    /** Per stream, its last data and usual silence, as of the last watchdog tick (ticks run while a socket is open). */
+    public List<StreamWatchdog.Mark> streamMarks() { return streamMarks; }
+    /** Why the last connection ended (or its attempt failed), or null. */
+    public String lastDropReason() { return lastDropReason; }
     /** Wall-clock time of the last data frame, or null. */
     public Instant lastMessageAt() { return lastMessageAt; }
 }

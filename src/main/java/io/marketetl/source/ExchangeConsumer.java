@@ -25,6 +25,8 @@ public class ExchangeConsumer extends DefaultConsumer {
     private ExecutorService eventThread;
     private FrameDispatcher dispatcher;
     private volatile ExchangeConnection connection;
+    private volatile SourceMeters meters;
+    private volatile long startedNanos;
 
     public ExchangeConsumer(ExchangeEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -45,15 +47,20 @@ public class ExchangeConsumer extends DefaultConsumer {
         var executors = endpoint.getCamelContext().getExecutorServiceManager();
         worker = executors.newSingleThreadExecutor(this, "exchange-" + id);
         eventThread = executors.newSingleThreadExecutor(this, "exchange-events-" + id);
+        meters = endpoint.getComponent().meters(id);
+        meters.started();
+        startedNanos = System.nanoTime();
         dispatcher = new FrameDispatcher(id, config.getQueueHighWater(), config.getQueueLowWater(), this::deliver);
         connection = new ExchangeConnection(endpoint.getComponent().getOrCreateVertx(), config, endpoint.getDialect(),
-                dispatcher, config.getEvents(), eventThread, null, endpoint.getComponent().getConnectGate());
+                dispatcher, meters.events(config.getEvents()), eventThread, null,
+                endpoint.getComponent().getConnectGate());
         dispatcher.setOnBelowLowWater(connection::resumeIfDrained);
         worker.execute(dispatcher);
         connection.start();
     }
 
     private void deliver(RawFrame frame) {
+        meters.frame(frame.text().length());
         Exchange exchange = createExchange(false);
         try {
             exchange.getMessage().setBody(frame);
@@ -95,6 +102,9 @@ public class ExchangeConsumer extends DefaultConsumer {
             executors.shutdown(eventThread); // lets queued events run
             eventThread = null;
         }
+        if (meters != null) {
+            meters.stopped();
+        }
         getEndpoint().getComponent().release(getEndpoint().getSourceId(), this);
         super.doStop();
     }
@@ -102,6 +112,11 @@ public class ExchangeConsumer extends DefaultConsumer {
     /** The running connection (null when stopped before start). */
     public ExchangeConnection getConnection() {
         return connection;
+    }
+
+    /** {@link System#nanoTime()} when this consumer last started. */
+    public long getStartedNanos() {
+        return startedNanos;
     }
 
     /** Data frames received. */

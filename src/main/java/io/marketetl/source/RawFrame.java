@@ -1,6 +1,6 @@
 package io.marketetl.source;
 
-import io.marketetl.source.dialect.ExchangeDialect;
+import io.marketetl.exchanges.ExchangeDialect;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 

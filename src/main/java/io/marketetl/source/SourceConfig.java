@@ -37,6 +37,10 @@ import org.apache.camel.spi.UriParams;
  * {@code hostConnectIntervalMs} (350): minimum spacing between attempts to the same host by all sources of the
  * component (OKX allows 3 new connections per second per IP).</li>
  * <li>{@code maxConnectionAgeMs} (85800000 = 23h50m): proactive reconnect before Binance's 24 h cut; 0 = never.</li>
+ * <li>{@code handoverMaxOverlapMs} (10000): planned reconnects (max age, OKX 64008, Binance serverShutdown) open and
+ * subscribe a successor socket first and close the old one once the successor delivers data or an ack; this long at
+ * most may the successor take, else it is dropped and the old socket kept ({@link Handover}); 0 = close, then
+ * reconnect (a gap).</li>
  * <li>{@code subscribePacingMs} (350): spacing of subscribe messages (at most ~3/s);
  * {@code subscribeBatchSize} (100): OKX args / Binance params per subscribe message.</li>
  * <li>{@code connectTimeoutMs} (10000): TCP connect + handshake; {@code closeTimeoutMs} (2000): how long a close
@@ -61,7 +65,7 @@ import org.apache.camel.spi.UriParams;
  * </ul>
  * JSON and regular expressions in endpoint URIs: never let two closing braces touch (write <code>}&nbsp;}</code> or
  * <code>\&#125;&#125;</code>: Camel takes them for the end of a property placeholder) and wrap values containing {@code +},
- * {@code %} or {@code &} in {@code RAW(...)}. See {@link io.marketetl.source.dialect.CustomDialect}.
+ * {@code %} or {@code &} in {@code RAW(...)}. See {@link io.marketetl.exchanges.custom.CustomDialect}.
  */
 @UriParams
 public class SourceConfig implements Cloneable {
@@ -101,6 +105,9 @@ public class SourceConfig implements Cloneable {
     private long hostConnectIntervalMs = 350;
     @UriParam(label = "lifecycle", defaultValue = "85800000", description = "Proactive reconnect after this age; 0 = never")
     private long maxConnectionAgeMs = 85_800_000L;
+    @UriParam(label = "lifecycle", defaultValue = "10000",
+            description = "Planned reconnects: longest overlap of old and successor socket; 0 = close first (a gap)")
+    private long handoverMaxOverlapMs = 10_000;
     @UriParam(label = "lifecycle", defaultValue = "350", description = "Spacing of subscribe messages")
     private long subscribePacingMs = 350;
     @UriParam(label = "lifecycle", defaultValue = "100", description = "Args/params per subscribe message")
@@ -171,6 +178,7 @@ public class SourceConfig implements Cloneable {
         require(minConnectIntervalMs >= 0, "minConnectIntervalMs must be >= 0");
         require(hostConnectIntervalMs >= 0, "hostConnectIntervalMs must be >= 0");
         require(maxConnectionAgeMs >= 0, "maxConnectionAgeMs must be >= 0");
+        require(handoverMaxOverlapMs >= 0, "handoverMaxOverlapMs must be >= 0");
         require(subscribePacingMs >= 0, "subscribePacingMs must be >= 0");
         require(subscribeBatchSize > 0, "subscribeBatchSize must be > 0");
         require(connectTimeoutMs > 0, "connectTimeoutMs must be > 0");
@@ -260,6 +268,9 @@ public class SourceConfig implements Cloneable {
     public long getMaxConnectionAgeMs() { return maxConnectionAgeMs; }
     public void setMaxConnectionAgeMs(long v) { this.maxConnectionAgeMs = v; }
     public SourceConfig maxConnectionAgeMs(long v) { setMaxConnectionAgeMs(v); return this; }
+    public long getHandoverMaxOverlapMs() { return handoverMaxOverlapMs; }
+    public void setHandoverMaxOverlapMs(long v) { this.handoverMaxOverlapMs = v; }
+    public SourceConfig handoverMaxOverlapMs(long v) { setHandoverMaxOverlapMs(v); return this; }
     public long getSubscribePacingMs() { return subscribePacingMs; }
     public void setSubscribePacingMs(long v) { this.subscribePacingMs = v; }
     public SourceConfig subscribePacingMs(long v) { setSubscribePacingMs(v); return this; }

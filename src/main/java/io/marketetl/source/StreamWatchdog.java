@@ -146,6 +146,22 @@ public final class StreamWatchdog {
         return s == null || s.gapCount == 0 ? -1 : s.typicalGap() / 1_000_000L;
     }
 
+    /**
+     * What a health check needs of one stream: when its last data arrived (on any connection, {@link System#nanoTime()})
+     * and how long a silence is usual for it (its threshold without the strikes of repeated detections).
+     */
+    public record Mark(String stream, long lastDataNanos, long allowedSilenceNanos) {
+    }
+
+    /** A {@link Mark} for every stream that has produced data. */
+    public List<Mark> marks() {
+        List<Mark> out = new ArrayList<>(streams.size());
+        for (Stream s : streams.values()) {
+            out.add(new Mark(s.name, s.lastNanos, threshold(s) >> s.strikes));
+        }
+        return out;
+    }
+
     /** Names of the streams seen so far. */
     public List<String> streams() {
         return new ArrayList<>(streams.keySet());

@@ -18,7 +18,8 @@ import org.apache.camel.Processor;
  * </ul>
  * Without the normalise-start header, extract is 0 and transform is the whole time since arrival. Negative
  * durations (clock misuse) are stored as 0. It sets header {@code MarketEtlSourceId}, the aggregator's correlation
- * key, and counts the messages into the {@link PipelineBacklog}. An empty frame ends the exchange here.
+ * key, and counts the messages into the {@link PipelineBacklog} (as stamped: not in a batch yet). An empty frame
+ * ends the exchange here.
  * <p>
  * A frame carries messages of one source (the source route's contract); a frame mixing sources is refused.
  */
@@ -59,6 +60,6 @@ public final class Stamper implements Processor {
             m.setTransformSeconds(Math.max(0L, now - start) / 1e9);
         }
         exchange.getIn().setHeader(PipelineHeaders.SOURCE_ID, source);
-        backlog.accepted(messages.size());
+        backlog.stamped(messages.size());
     }
 }

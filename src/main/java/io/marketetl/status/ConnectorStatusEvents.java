@@ -8,12 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code connector_status} side of every source's connection lifecycle (bean {@code connectorStatus}, set on
- * source endpoints as {@code events: "#connectorStatus"}). Calls arrive on each source's own event thread, so a
+ * The one writer of {@code connector_status} for connectors' events: the WebSocket sources' connection lifecycle (bean
+ * {@code connectorStatus}, set on source endpoints as {@code events: "#connectorStatus"}) and the HTTP connectors'
+ * calls ({@link ConnectorEvents}). (The loader advances the progress columns in its own transaction, with the rows.) Calls arrive on each source's own event thread, so a
  * slow database delays only that source's status, never its data. A failed status write is logged (once per
  * outage) and left to the next event: the status describes the data, it is not the data.
  */
-public class ConnectorStatusEvents implements SourceEvents {
+public class ConnectorStatusEvents implements SourceEvents, ConnectorEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorStatusEvents.class);
 
@@ -67,6 +68,26 @@ public class ConnectorStatusEvents implements SourceEvents {
     @Override
     public void error(String sourceId, String message) {
         write(sourceId, () -> store.error(sourceId, Instant.now(), message));
+    }
+
+    @Override
+    public void status(String connectorId, String status, String errorLine) {
+        write(connectorId, () -> {
+            store.status(connectorId, status);
+            if (errorLine != null) {
+                store.error(connectorId, Instant.now(), errorLine);
+            }
+        });
+    }
+
+    @Override
+    public void failures(String connectorId, int consecutive) {
+        write(connectorId, () -> store.reconnectAttempts(connectorId, consecutive));
+    }
+
+    @Override
+    public void performance(String connectorId, java.util.Map<String, Object> metrics) {
+        write(connectorId, () -> store.performance(connectorId, metrics));
     }
 
     private interface Write {

@@ -70,6 +70,28 @@ public class ConnectorStatusStore {
                 + " updated_at = NOW() WHERE connector_id = ?", connectorId);
     }
 
+    /** Sets reconnect_attempts (an HTTP connector's consecutive failed calls). */
+    public void reconnectAttempts(String connectorId, int n) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE connector_status SET reconnect_attempts = ?, updated_at = NOW() WHERE connector_id = ?")) {
+            ps.setInt(1, n);
+            ps.setString(2, connectorId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Replaces performance_metrics with this JSON object. */
+    public void performance(String connectorId, java.util.Map<String, Object> metrics) throws SQLException {
+        String json;
+        try {
+            json = io.marketetl.exchanges.Json.MAPPER.writeValueAsString(metrics);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+        update("UPDATE connector_status SET performance_metrics = CAST(? AS jsonb), updated_at = NOW()"
+                + " WHERE connector_id = ?", json, connectorId);
+    }
+
     /**
      * Appends one line to the bounded error log and stamps last_error. When the log outgrows its bound the oldest
      * lines go, cut at a line boundary.

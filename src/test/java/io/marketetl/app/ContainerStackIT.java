@@ -82,6 +82,9 @@ class ContainerStackIT {
             env.put("POSTGRES_HOST", "127.0.0.1"); // the postgres service is the local server here
             env.put("POSTGRES_DB", db.name()); // never the real etl_tool
             env.put("MARKET_ETL_MANAGEMENT_PORT", Integer.toString(managementPort));
+            assertThat(env.get("MARKET_ETL_API_PORT")).isEqualTo("8080");
+            int apiPort = AppProcess.freePort();
+            env.put("MARKET_ETL_API_PORT", Integer.toString(apiPort));
             env.put("MARKET_ETL_DEMO", "true"); // no exchange is reachable from here
             List<String> command = new ArrayList<>(entrypoint(Files.readString(PROJECT.resolve("Dockerfile"))));
             command.set(0, AppProcess.javaExecutable());
@@ -100,6 +103,13 @@ class ContainerStackIT {
                 // the offline demo: the shipped sources collect from the in-process simulator
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> db.queryLong(
                         "SELECT count(DISTINCT exchange) FROM websocket_messages WHERE exchange IN ('okx', 'binance')") == 2);
+                // and the shipped HTTP connectors poll the simulator's REST side
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> db.queryLong("SELECT count(DISTINCT"
+                        + " exchange) FROM api_connector_data WHERE exchange IN ('okx', 'binance') AND status_code = 200") == 2);
+                HttpResponse<String> connectors = http.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + apiPort + "/api/connectors")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(connectors.statusCode()).isEqualTo(200);
+                assertThat(connectors.body()).contains("\"okx-ticker\"", "\"binance-ticker\"");
             }
         }
     }

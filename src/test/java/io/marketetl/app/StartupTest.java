@@ -28,17 +28,7 @@ class StartupTest {
 
     /** Environment for the child: the test database, a free management port, an empty routes folder. */
     private Map<String, String> env(DatabaseSettings db) throws Exception {
-        Path routes = Files.createDirectories(workDir.resolve("routes"));
-        Map<String, String> env = new HashMap<>();
-        env.put("POSTGRES_HOST", db.host());
-        env.put("POSTGRES_PORT", Integer.toString(db.port()));
-        env.put("POSTGRES_USER", db.user());
-        env.put("POSTGRES_PASSWORD", db.password());
-        env.put("POSTGRES_DB", db.database());
-        env.put("MARKET_ETL_MANAGEMENT_PORT", Integer.toString(AppProcess.freePort()));
-        env.put("MARKET_ETL_ROUTES_DIR", routes.toString());
-        env.put("MARKET_ETL_ROUTES_RELOAD", "false");
-        return env;
+        return AppProcess.environment(db, Files.createDirectories(workDir.resolve("routes")));
     }
 
     @Test
@@ -57,7 +47,8 @@ class StartupTest {
                     + " FROM flyway_schema_history";
             String before = db.queryString(history);
             long tables = db.queryLong("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'");
-            assertThat(tables).isEqualTo(7); // the seed's five tables, V3's malformed_frames, Flyway's history
+            // the seed's five tables, V8's dead_letters and the malformed_frames view over it (V3's table), Flyway's history
+            assertThat(tables).isEqualTo(8);
 
             try (AppProcess again = AppProcess.start(workDir, env)) {
                 again.awaitOutput(STARTED, START);
@@ -162,6 +153,21 @@ class StartupTest {
                 assertThat(missing.exists()).isFalse();
             } finally {
                 admin.execute("DROP ROLE " + role);
+            }
+        }
+    }
+
+    @Test
+    void aTakenApiPortIsOneLineNamingItsSettingAndExitsNonZero() throws Exception {
+        try (TestDatabase db = TestDatabase.create(); java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Map<String, String> env = env(db.settings());
+            env.put("MARKET_ETL_API_PORT", Integer.toString(taken.getLocalPort()));
+            try (AppProcess app = AppProcess.start(workDir, env)) {
+                assertThat(app.waitForExit(START)).isEqualTo(2);
+                assertThat(app.stderr().strip()).startsWith("market-etl: cannot listen on 0.0.0.0:"
+                        + taken.getLocalPort() + " (").endsWith("set MARKET_ETL_API_PORT to a free port.");
+                assertThat(app.stdout()).doesNotContain(STARTED);
+                assertNoStackTrace(app);
             }
         }
     }

@@ -42,12 +42,12 @@ class BatchRowBuilderTest {
 
     @Test
     void percentilesAreNearestRank() {
-        double[] v = new double[100];
+        long[] v = new long[100];
         for (int i = 0; i < 100; i++) {
             v[i] = i + 1;
         }
         assertThat(BatchRowBuilder.percentile(v, 100, 50)).isEqualTo(50);
         assertThat(BatchRowBuilder.percentile(v, 100, 99)).isEqualTo(99);
-        assertThat(BatchRowBuilder.percentile(new double[] {7}, 1, 99)).isEqualTo(7);
+        assertThat(BatchRowBuilder.percentile(new long[] {7}, 1, 99)).isEqualTo(7);
     }
 }

@@ -22,7 +22,8 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 
 /**
- * The load-path benchmark: {@code bench/run [--smoke] [--rates 1000,5000,20000,max] [--seconds N] [--repeat N]
+ * The load-path benchmark ({@code bench/run --scenario connectors} is {@link ConnectorsBenchmark}):
+ * {@code bench/run [--smoke] [--rates 1000,5000,20000,max] [--seconds N] [--repeat N]
  * [--sources N] [--sweep 1,2,5,10,20,50] [--sweep-repeat N] [--copy-rows N] [--feed inproc|simulator]
  * [--no-writers] [--no-indexes] [--out DIR]}.
  * <p>
@@ -31,7 +32,7 @@ import org.apache.logging.log4j.core.config.Configurator;
  * <li>(a) the ceiling: psql \copy of a generated file straight into websocket_messages;</li>
  * <li>(b) the seed document's pattern: one autocommitted INSERT per message over a 16-connection pool, as fast as
  * it goes;</li>
- * <li>(c) the pipeline (routes/pipeline.camel.yaml in an in-process CamelContext) fed at each offered rate and as
+ * <li>(c) the pipeline (market-etl/pipeline.camel.yaml in an in-process CamelContext) fed at each offered rate and as
  * fast as it accepts, with the default writer, and at full speed with the other writer;</li>
  * <li>(d) the load stage alone (no feed, no routes, one thread) with each writer, 1,000-message batches;</li>
  * <li>the index comparison: (a) and (c, max) with the seed's websocket_messages indexes and with V4's;</li>
@@ -89,6 +90,11 @@ public final class Benchmark {
                     case "--no-writers" -> o.writers = false;
                     case "--no-indexes" -> o.indexes = false;
                     case "--out" -> o.out = Path.of(args[++i]);
+                    case "--scenario" -> {
+                        if (!args[++i].equals("load")) {
+                            throw new IllegalArgumentException("--scenario must be load or connectors");
+                        }
+                    }
                     case "--help", "-h" -> throw new IllegalArgumentException("help");
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
@@ -115,14 +121,22 @@ public final class Benchmark {
 
     public static void main(String[] args) {
         int code;
+        boolean connectors = ConnectorsBenchmark.wanted(args);
         try {
-            run(System.out, args);
+            if (connectors) {
+                Configurator.setLevel("io.marketetl", Level.WARN);
+                Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
+                ConnectorsBenchmark.run(System.out, args);
+            } else {
+                run(System.out, args);
+            }
             code = 0;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage().equals("help") ? "" : "bench: " + e.getMessage());
-            System.err.println("usage: bench/run [--smoke] [--rates 1000,5000,20000,max] [--seconds N] [--repeat N]"
-                    + " [--sources N] [--sweep 1,2,5,10,20,50|none] [--sweep-repeat N] [--copy-rows N]"
-                    + " [--feed inproc|simulator] [--no-writers] [--no-indexes] [--out DIR]");
+            System.err.println("usage: bench/run [--scenario load] [--smoke] [--rates 1000,5000,20000,max]"
+                    + " [--seconds N] [--repeat N] [--sources N] [--sweep 1,2,5,10,20,50|none] [--sweep-repeat N]"
+                    + " [--copy-rows N] [--feed inproc|simulator] [--no-writers] [--no-indexes] [--out DIR]");
+            System.err.println("       b" + ConnectorsBenchmark.USAGE.substring("usage: b".length()));
             code = 2;
         } catch (Exception e) {
             e.printStackTrace();

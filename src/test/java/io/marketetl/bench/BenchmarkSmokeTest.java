@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bench/run --smoke, in-process: it produces its tables and its JSON. Asserts nothing about the figures. */
+/**
+ * bench/run --smoke, in-process: it produces its tables and its JSON. Asserts nothing about the figures beyond their
+ * being non-zero.
+ */
 class BenchmarkSmokeTest {
 
     @TempDir
@@ -55,5 +58,32 @@ class BenchmarkSmokeTest {
                     assertThat(r.messages()).isPositive();
                     assertThat(r.messagesPerSecond()).isPositive();
                 });
+    }
+
+    /**
+     * bench/run --scenario connectors --smoke with 10 connectors: the simulator and the application in their own
+     * JVMs (the application's main class on the test classpath: the jar is built after the tests), a few seconds
+     * measured. Asserts only that the table came out with calls and rows in the application's row.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void connectorsSmokeRunCalls() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        ConnectorsBenchmark.Report report;
+        try (PrintStream print = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+            report = ConnectorsBenchmark.run(print, "--scenario", "connectors", "--smoke", "--connectors", "10",
+                    "--warmup", "1", "--seconds", "2", "--app", "classpath", "--out", out.toString());
+        }
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        assertThat(printed).contains("HTTP connectors, medians", "(a) bare HTTP client", "(c) application",
+                "Targets (issue #8)");
+        assertThat(report.medians()).filteredOn(r -> r.scenario().startsWith("(c)")).singleElement().satisfies(r -> {
+            assertThat(r.connectors()).isEqualTo(10);
+            assertThat(r.calls()).isPositive();
+            assertThat(r.callsPerSecond()).isPositive();
+            assertThat(r.rows()).isPositive();
+        });
+        assertThat(Files.readString(report.json())).contains("\"medians\"", "\"runs\"");
     }
 }

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /** The three kinds of measurement: (a) psql \copy, (b) the seed's one INSERT per message, (c) the pipeline. */
 final class Measurements {
 
-    static final String ALL_COLUMNS = "timestamp, exchange, connector_id, instrument, price, data, message_type,"
-            + " latency_ms, message_number, format, extract_time, transform_time, load_time, total_time";
+    /** The columns of a psql \copy line: the staging columns the loader writes (CopyStagingWriter), then the two times. */
+    static final String ALL_COLUMNS = io.marketetl.load.LoadTarget.WEBSOCKET_MESSAGES.columns() + ", load_time, total_time";
 
     private Measurements() {
     }

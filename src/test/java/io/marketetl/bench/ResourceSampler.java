@@ -10,7 +10,8 @@ import java.nio.file.Path;
 /**
  * What a run cost: this process's CPU (from the JVM), the CPU of every PostgreSQL server process (from /proc: all
  * databases, so other users of the server show up too), the machine's busy share (/proc/stat: other builds on this
- * shared box show up there), and the peak heap in use (sampled every 10 ms).
+ * shared box show up there), and the peak heap in use (sampled every 10 ms). Optionally the CPU of other processes
+ * by pid (from /proc: the application and the simulator in their own JVMs).
  */
 final class ResourceSampler implements AutoCloseable {
 
@@ -22,6 +23,9 @@ final class ResourceSampler implements AutoCloseable {
     private final long startProcessCpu = os.getProcessCpuTime();
     private final long startPostgresTicks = postgresTicks();
     private final long[] startMachine = machineTicks();
+    private final long[] pids;
+    private final long[] startPidTicks;
+    private long[] endPidTicks;
     private final Thread sampler;
     private volatile boolean running = true;
     private volatile long peakHeap;
@@ -31,7 +35,10 @@ final class ResourceSampler implements AutoCloseable {
     private long endPostgresTicks;
     private long[] endMachine;
 
-    ResourceSampler() {
+    /** @param pids other processes whose CPU to measure too ({@link #processCpuPercent(long)}) */
+    ResourceSampler(long... pids) {
+        this.pids = pids.clone();
+        this.startPidTicks = pidTicks(this.pids);
         peakHeap = memory.getHeapMemoryUsage().getUsed();
         sampler = new Thread(() -> {
             while (running) {
@@ -60,6 +67,7 @@ final class ResourceSampler implements AutoCloseable {
         endProcessCpu = os.getProcessCpuTime();
         endPostgresTicks = postgresTicks();
         endMachine = machineTicks();
+        endPidTicks = pidTicks(pids);
     }
 
     double seconds() {
@@ -69,6 +77,19 @@ final class ResourceSampler implements AutoCloseable {
     /** This JVM's CPU as a percentage of one core. */
     double processCpuPercent() {
         return 100.0 * (endProcessCpu - startProcessCpu) / (endNanos - startNanos);
+    }
+
+    /** The CPU of process {@code pid} (one given to the constructor) as a percentage of one core; -1 when unknown. */
+    double processCpuPercent(long pid) {
+        for (int i = 0; i < pids.length; i++) {
+            if (pids[i] == pid) {
+                if (startPidTicks[i] < 0 || endPidTicks == null || endPidTicks[i] < 0) {
+                    return -1;
+                }
+                return 100.0 * (endPidTicks[i] - startPidTicks[i]) / TICKS_PER_SECOND / seconds();
+            }
+        }
+        throw new IllegalArgumentException("pid " + pid + " is not measured");
     }
 
     /** All PostgreSQL server processes' CPU as a percentage of one core (-1 when /proc is not readable). */
@@ -124,6 +145,25 @@ final class ResourceSampler implements AutoCloseable {
             }
             return sum;
         } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long[] pidTicks(long[] pids) {
+        long[] t = new long[pids.length];
+        for (int i = 0; i < pids.length; i++) {
+            t[i] = processTicks(pids[i]);
+        }
+        return t;
+    }
+
+    /** CPU clock ticks (utime + stime, all threads) of one process; -1 when it is gone or /proc is not readable. */
+    static long processTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
     }

@@ -1,28 +1,17 @@
 package io.marketetl.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.marketetl.batch.MalformedCounter;
 import io.marketetl.normalise.MalformedFrames;
 import io.marketetl.normalise.Normaliser;
 import io.marketetl.testsupport.PipelineHarness;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -33,7 +22,7 @@ import org.apache.camel.support.ResourceHelper;
  * Feed "simulator": the end-to-end path. The exchange simulator ({@link io.marketetl.simulator.SimulatorMain}) runs in
  * a <b>separate JVM</b> on loopback, so the benchmark's app% does not include it (box% does); the application's own
  * {@code exchange:} source component and Normaliser consume its WebSocket feeds in the harness's CamelContext, wired
- * as routes/normalise.camel.yaml does ({@code direct:normalise} -> bean {@code normalise} ->
+ * as market-etl/normalise.camel.yaml does ({@code direct:normalise} -> bean {@code normalise} ->
  * {@code direct:market-messages}, malformed frames to {@code malformedFrames}), then the same pipeline.
  * <p>
  * Per run: the simulator is started with {@code --port 0 --stall --seed 42 --rate <plan rate / sources>} (rate 0 = as
@@ -51,17 +40,11 @@ import org.apache.camel.support.ResourceHelper;
 final class SimulatorFeed implements Feed {
 
     static final List<String> INSTRUMENTS = List.of("BTC-USDT", "ETH-USDT", "SOL-USDT");
-    private static final Pattern BINANCE_URL = Pattern.compile("binance-ws=(\\S+)");
-    private static final Pattern CONTROL_URL = Pattern.compile("control=(\\S+)/stats");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final PipelineHarness pipeline;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> routeIds = new ArrayList<>();
-    private Process simulator;
-    private Path simulatorLog;
-    private String control;
+    private SimulatorProcess simulator;
 
     SimulatorFeed(PipelineHarness pipeline) {
         this.pipeline = pipeline;
@@ -109,41 +92,14 @@ final class SimulatorFeed implements Feed {
 
     private String startSimulator(double ratePerConnection) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        simulatorLog = Files.createTempFile("bench-simulator-", ".log");
-        List<String> command = List.of(java, "-Xmx512m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"),
-                "io.marketetl.simulator.SimulatorMain", "--host", "127.0.0.1", "--port", "0", "--seed", "42",
-                "--stall", "--instruments", String.join(",", INSTRUMENTS),
-                "--rate", String.format(Locale.ROOT, "%.3f", ratePerConnection));
-        simulator = new ProcessBuilder(command).redirectError(simulatorLog.toFile()).start();
-        // the first line of its output carries the URLs; it prints nothing else
-        BufferedReader out = new BufferedReader(new InputStreamReader(simulator.getInputStream(),
-                StandardCharsets.UTF_8));
-        String line = out.readLine();
-        if (line == null) {
-            throw new IllegalStateException("the simulator exited without a URL line: "
-                    + Files.readString(simulatorLog));
-        }
-        Matcher b = BINANCE_URL.matcher(line);
-        Matcher c = CONTROL_URL.matcher(line);
-        if (!b.find() || !c.find()) {
-            throw new IllegalStateException("unexpected simulator output: " + line);
-        }
-        control = c.group(1);
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // nothing else expected; keep the pipe from filling
-                }
-            } catch (IOException ignored) {
-                // process gone
-            }
-        }, "bench-simulator-stdout");
-        drain.setDaemon(true);
-        drain.start();
-        return b.group(1);
+        simulator = SimulatorProcess.start(List.of(java, "-Xmx512m", "-XX:+UseG1GC", "-cp",
+                System.getProperty("java.class.path"), "io.marketetl.simulator.SimulatorMain"),
+                List.of("--seed", "42", "--stall", "--instruments", String.join(",", INSTRUMENTS),
+                        "--rate", String.format(Locale.ROOT, "%.3f", ratePerConnection)));
+        return simulator.url("binance-ws");
     }
 
-    /** routes/normalise.camel.yaml with its beans (once per context), then one source route per source. */
+    /** market-etl/normalise.camel.yaml with its beans (once per context), then one source route per source. */
     private void addRoutes(int sources, String binanceUrl) throws Exception {
         CamelContext context = pipeline.context();
         if (context.getRegistry().lookupByName("normalise") == null) {
@@ -151,12 +107,12 @@ final class SimulatorFeed implements Feed {
         }
         if (context.getRegistry().lookupByName("malformedFrames") == null) {
             context.getRegistry().bind("malformedFrames", new MalformedFrames(
-                    context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), Duration.ofSeconds(5),
+                    context.getRegistry().lookupByNameAndType("deadLetters", io.marketetl.deadletter.DeadLetters.class),
                     context.getRegistry().lookupByNameAndType("malformedCounter", MalformedCounter.class)));
         }
         if (context.getRoute("normalise") == null) {
             PluginHelper.getRoutesLoader(context).loadRoutes(
-                    ResourceHelper.resolveResource(context, "file:routes/normalise.camel.yaml"));
+                    ResourceHelper.resolveResource(context, "classpath:market-etl/normalise.camel.yaml"));
         }
         List<String> uris = new ArrayList<>();
         for (int i = 0; i < sources; i++) {
@@ -176,21 +132,11 @@ final class SimulatorFeed implements Feed {
     }
 
     private JsonNode stats() throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(control + "/stats"))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("GET /sim/stats: " + r.statusCode() + " " + r.body());
-        }
-        return JSON.readTree(r.body());
+        return simulator.stats();
     }
 
     private void faults(String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(control + "/faults"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("POST /sim/faults " + body + ": " + r.statusCode() + " " + r.body());
-        }
+        simulator.faults(body);
     }
 
     /** Stops the source routes (so they do not reconnect to a dead port), then kills the simulator. */
@@ -207,22 +153,7 @@ final class SimulatorFeed implements Feed {
             }
         }
         if (simulator != null) {
-            simulator.destroy();
-            try {
-                if (!simulator.waitFor(10, TimeUnit.SECONDS)) {
-                    simulator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                simulator.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (simulatorLog != null) {
-            try {
-                Files.deleteIfExists(simulatorLog);
-            } catch (IOException ignored) {
-                // a temp file
-            }
+            simulator.close();
         }
     }
 }

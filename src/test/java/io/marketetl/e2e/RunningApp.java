@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +21,8 @@ import java.util.stream.Stream;
 final class RunningApp implements AutoCloseable {
 
     static final Path SHIPPED_ROUTES = Path.of("routes");
+    /** The shipped route files every source and connector sends into. */
+    static final Set<String> PIPELINE_FILES = Set.of("normalise.camel.yaml", "pipeline.camel.yaml");
 
     final TestDatabase db;
     final Path routes;
@@ -35,7 +39,30 @@ final class RunningApp implements AutoCloseable {
     /** Starts the application against {@code sim}; {@code extraEnv} overrides the defaults below. */
     static RunningApp start(Path workDir, TestDatabase db, ExchangeSimulator sim, Map<String, String> extraEnv) {
         Path routes = workDir.resolve("routes");
-        copyRoutes(routes);
+        copyRoutes(routes, f -> true);
+        return start(workDir, routes, db, sim, extraEnv);
+    }
+
+    /**
+     * Starts the application with the shipped pipeline (normalise and pipeline route files) and, instead of the
+     * shipped sources and connectors, {@code routeFiles} (file name to YAML).
+     */
+    static RunningApp startWith(Path workDir, TestDatabase db, ExchangeSimulator sim, Map<String, String> routeFiles,
+            Map<String, String> extraEnv) {
+        Path routes = workDir.resolve("routes");
+        copyRoutes(routes, f -> PIPELINE_FILES.contains(f.getFileName().toString()));
+        try {
+            for (Map.Entry<String, String> e : routeFiles.entrySet()) {
+                Files.writeString(routes.resolve(e.getKey()), e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return start(workDir, routes, db, sim, extraEnv);
+    }
+
+    private static RunningApp start(Path workDir, Path routes, TestDatabase db, ExchangeSimulator sim,
+            Map<String, String> extraEnv) {
         int managementPort = AppProcess.freePort();
         Map<String, String> env = new HashMap<>();
         env.put("POSTGRES_HOST", db.settings().host());
@@ -59,11 +86,11 @@ final class RunningApp implements AutoCloseable {
         return new RunningApp(db, routes, process, managementPort);
     }
 
-    private static void copyRoutes(Path target) {
+    private static void copyRoutes(Path target, Predicate<Path> which) {
         try {
             Files.createDirectories(target);
             try (Stream<Path> files = Files.list(SHIPPED_ROUTES)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
+                for (Path f : (Iterable<Path>) files.filter(which)::iterator) {
                     Files.copy(f, target.resolve(f.getFileName()));
                 }
             }

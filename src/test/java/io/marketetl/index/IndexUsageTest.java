@@ -2,12 +2,9 @@ package io.marketetl.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.marketetl.stamp.MessageNumbersAccess;
 import io.marketetl.testsupport.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -29,8 +26,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class IndexUsageTest {
 
     enum IndexSet { SEED, V4 }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Seed queries whose plan on realistic data must use an index without any planner setting. */
     private static final Set<Integer> SELECTIVE = Set.of(0, 2, 4, 5, 6, 7);
@@ -61,8 +56,8 @@ class IndexUsageTest {
             List<SeedQueries.Query> queries = SeedQueries.all();
             for (int i = 0; i < queries.size(); i++) {
                 String sql = queries.get(i).sql().replace("$1", "'okx'").replace("$2", "100");
-                List<String> natural = indexesUsed(s, sql, false);
-                List<String> forced = natural.isEmpty() ? indexesUsed(s, sql, true) : natural;
+                List<String> natural = QueryPlans.indexesUsed(s, sql, false);
+                List<String> forced = natural.isEmpty() ? QueryPlans.indexesUsed(s, sql, true) : natural;
                 report.add(String.format("%-5s %d %-55.55s natural=%s forced=%s", set, i, sql, natural, forced));
                 if (SELECTIVE.contains(i)) {
                     assertThat(natural).as("plan of %s with the %s indexes", sql, set).isNotEmpty();
@@ -72,36 +67,11 @@ class IndexUsageTest {
             }
             if (set == IndexSet.V4) {
                 String seed = MessageNumbersAccess.seedSql().replace("?", "'okx-trades'");
-                List<String> natural = indexesUsed(s, seed, false);
+                List<String> natural = QueryPlans.indexesUsed(s, seed, false);
                 report.add(String.format("%-5s - %-55.55s natural=%s", set, "message number seed", natural));
                 assertThat(natural).contains("idx_websocket_messages_connector_message_number");
             }
             report.forEach(System.out::println);
-        }
-    }
-
-    /** Names of the indexes in the plan of {@code sql} (empty: no index used). */
-    static List<String> indexesUsed(Statement s, String sql, boolean seqscanOff) throws SQLException {
-        s.execute("SET enable_seqscan = " + (seqscanOff ? "off" : "on"));
-        try (ResultSet rs = s.executeQuery("EXPLAIN (FORMAT JSON) " + sql)) {
-            rs.next();
-            List<String> names = new ArrayList<>();
-            collect(JSON.readTree(rs.getString(1)).get(0).get("Plan"), names);
-            return names;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            s.execute("RESET enable_seqscan");
-        }
-    }
-
-    private static void collect(JsonNode plan, List<String> names) {
-        String type = plan.path("Node Type").asText();
-        if (type.equals("Index Scan") || type.equals("Index Only Scan") || type.equals("Bitmap Index Scan")) {
-            names.add(plan.path("Index Name").asText());
-        }
-        for (JsonNode child : plan.path("Plans")) {
-            collect(child, names);
         }
     }
 }

@@ -7,12 +7,12 @@ import java.sql.Statement;
  * Table contents shaped like a week of capture, for realistic plans: messages spread evenly over 7 days, 45% okx,
  * 45% binance, 10% a custom feed; 40 instruments, BTC-USDT 15% of the rows; 50 API connectors, conn_abc among them.
  */
-final class RealisticData {
+public final class RealisticData {
 
     private RealisticData() {
     }
 
-    static void fill(Statement s, int messages) throws SQLException {
+    public static void fill(Statement s, int messages) throws SQLException {
         s.execute("""
                 INSERT INTO websocket_messages (timestamp, exchange, connector_id, instrument, price, data,
                     message_type, latency_ms, message_number, format, extract_time, transform_time, load_time,

@@ -85,8 +85,9 @@ class InDoubtCommitTest {
                 messages.get(i).setMessageNumber(i + 1);
             }
             Batch batch = Batch.of(messages);
-            LoadState state = new LoadState(messages.stream().map(Row::of).toList(), "copy");
-            state.inDoubt = new LoadState.InDoubt(xid, pid, 0, 10, 1, 1, 1, 1, true);
+            LoadState state = new LoadState(BatchFacts.of(batch, 0), messages.stream().map(Row::of).toList(), "copy");
+            state.inDoubt = new LoadState.InDoubt(xid, pid, 0, 10, 1, 1, 1, 1, true, java.util.Set.of());
+            state.firstAttemptNanos = System.nanoTime(); // a fresh batch: retried in place, not yet due for the spool
             batch.load(state);
             p.backlog().accepted(10);
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.marketetl.source.RawFrame;
 import io.marketetl.source.SourceConfig;
-import io.marketetl.source.dialect.ExchangeDialect;
+import io.marketetl.exchanges.ExchangeDialect;
 import java.time.Instant;
 import java.util.List;
 import org.apache.camel.Exchange;

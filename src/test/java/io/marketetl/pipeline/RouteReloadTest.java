@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Editing routes/pipeline.camel.yaml while sources stream: the reload (per file, as the application configures it)
+ * Editing market-etl/pipeline.camel.yaml while sources stream: the reload (per file, as the application configures it)
  * stops the old pipeline routes, which first flush everything they hold into the database, and starts the new ones.
  * No message is lost or stored twice, and numbering continues.
  */

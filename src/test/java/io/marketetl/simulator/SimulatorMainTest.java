@@ -42,6 +42,53 @@ class SimulatorMainTest {
     }
 
     @Test
+    void parsesTheRestOptions() throws Exception {
+        SimulatorMain.Options o = SimulatorMain.parse(new String[] {"--binance-weight-limit", "50",
+                "--binance-weight-window=2", "--binance-ban-after", "1", "--binance-ban-seconds", "2",
+                "--okx-rest-limit", "5", "--okx-rest-window", "0.5", "--okx-body-error", "50001",
+                "--rest-delay-ms", "250", "--rest-fail-ratio", "0.1", "--rest-fail-status", "503",
+                "--rest-timeout-ratio", "0.05", "--api-key-header", "X-Key", "--api-key", "k", "--bearer-token", "t",
+                "--basic-user", "u", "--basic-password", "p", "--binance-api-key", "bk", "--binance-api-secret", "bs",
+                "--okx-api-key", "ok", "--okx-api-secret", "os", "--okx-passphrase", "op", "--request-log-capacity", "99"});
+        SimulatorConfig c = o.config();
+        assertThat(c.binanceWeightLimit()).isEqualTo(50);
+        assertThat(c.binanceWeightWindow()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.binanceBanAfterRequests()).isEqualTo(1);
+        assertThat(c.binanceBanSeconds()).isEqualTo(2);
+        assertThat(c.okxRestLimit()).isEqualTo(5);
+        assertThat(c.okxRestWindow()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.requestLogCapacity()).isEqualTo(99);
+        assertThat(c.credentials()).isEqualTo(new SimulatorConfig.Credentials("X-Key", "k", "t", "u", "p", "bk", "bs",
+                "ok", "os", "op"));
+        assertThat(o.okxBodyError()).isEqualTo("50001");
+        assertThat(o.restDelay()).isEqualTo(Duration.ofMillis(250));
+        assertThat(o.restFailRatio()).isEqualTo(0.1);
+        assertThat(o.restFailStatus()).isEqualTo(503);
+        assertThat(o.restTimeoutRatio()).isEqualTo(0.05);
+
+        SimulatorConfig d = SimulatorMain.parse(new String[0]).config();
+        assertThat(d.binanceWeightLimit()).isEqualTo(6000);
+        assertThat(d.binanceWeightWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(d.okxRestLimit()).isEqualTo(20);
+        assertThat(d.okxRestWindow()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(d.credentials()).isEqualTo(SimulatorConfig.Credentials.defaults());
+        assertThat(d.tradeHistoryRetention()).isEqualTo(10_000);
+        assertThat(d.slowConsumerCutAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.unreadTradesPerSecond()).isZero();
+        SimulatorConfig h = SimulatorMain.parse(new String[] {"--trade-history-retention", "500",
+                "--slow-consumer-cut", "2.5", "--unread-trades-per-second=100"}).config();
+        assertThat(h.tradeHistoryRetention()).isEqualTo(500);
+        assertThat(h.slowConsumerCutAfter()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(h.unreadTradesPerSecond()).isEqualTo(100.0);
+        for (String[] bad : List.of(new String[] {"--okx-body-error", "5001"}, new String[] {"--rest-fail-status", "404"},
+                new String[] {"--trade-history-retention", "0"},
+                new String[] {"--binance-weight-window", "0"}, new String[] {"--api-key-header", "bad header"})) {
+            assertThatThrownBy(() -> SimulatorMain.parse(bad)).as(String.join(" ", bad))
+                    .isInstanceOf(SimulatorMain.UsageException.class);
+        }
+    }
+
+    @Test
     void badArgumentsGiveOneLineAndExitCode2() {
         for (String[] args : List.of(new String[] {"--rate", "fast"}, new String[] {"--port"},
                 new String[] {"--malformed-ratio", "1.5"}, new String[] {"--bogus"}, new String[] {"--port", "70000"},
@@ -63,7 +110,8 @@ class SimulatorMainTest {
     void helpPrintsUsageAndAStartPrintsTheUrls() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(SimulatorMain.run(new String[] {"--help"}, new PrintStream(out), System.err, false)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--disconnect-every", "--rest-429", "/sim/faults");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--disconnect-every", "--rest-429", "/sim/faults",
+                "--binance-weight-limit", "--okx-rest-limit", "--rest-timeout-ratio", "--okx-api-secret", "/sim/requests");
 
         out.reset();
         assertThat(SimulatorMain.run(new String[] {"--port", "0", "--stall"}, new PrintStream(out), System.err, false)).isZero();

@@ -3,7 +3,7 @@ package io.marketetl.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.marketetl.source.dialect.ExchangeDialect;
+import io.marketetl.exchanges.ExchangeDialect;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;

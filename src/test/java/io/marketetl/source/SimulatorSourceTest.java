@@ -170,9 +170,33 @@ class SimulatorSourceTest {
         await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
                 .until(() -> sim.stats().closesSent(1001) == 0 && opened("market-etl/okx-notice") == 2);
         assertThat(messages("okx-notice")).isGreaterThan(before + 50);
-        assertThat(sim.stats().maxConcurrentConnections("market-etl/okx-notice")).isEqualTo(1);
-        // planned reconnect: no back-off, only the minimum spacing between attempts (100 ms here)
-        assertThat(events.scheduled).singleElement().satisfies(x -> assertThat(x.delay()).isLessThanOrEqualTo(Duration.ofMillis(100)));
+        // handed over: the successor opened before the old connection closed, no back-off, no reconnect scheduled
+        assertThat(sim.stats().maxConcurrentConnections("market-etl/okx-notice")).isEqualTo(2);
+        assertThat(events.scheduled).isEmpty();
+        assertThat(endpoint("okx-notice").getReconnects()).isEqualTo(1);
+    }
+
+    @Test
+    void aSuccessorThatDeliversNothingIsDroppedAndTheOldConnectionKept() throws Exception {
+        start(simConfig().binanceShutdownLead(Duration.ofSeconds(20)).build(), sim -> List.of(
+                "exchange:bn-quiet?dialect=binance&channels=trade&instruments=BTCUSDT&url=" + sim.binanceWsUrl()
+                        + "&staleAfterMs=20000&backoffInitialMs=2000&backoffMaxMs=2000&minConnectIntervalMs=100"
+                        + "&hostConnectIntervalMs=100&handoverMaxOverlapMs=500&events=#events"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> messages("bn-quiet") >= 10);
+        sim.faults().setStall(true); // sockets stay open, no data: a successor cannot prove itself
+        sim.faults().sendBinanceServerShutdown();
+        // the successor opened, delivered nothing for 500 ms and was closed by the client; the old one is kept
+        await().atMost(Duration.ofSeconds(3)).until(() -> sim.stats().connections().stream()
+                .anyMatch(c -> c.clientIdentity().equals("market-etl/bn-quiet") && c.closedAtMs() > 0));
+        assertThat(sim.stats().connections()).filteredOn(c -> c.clientIdentity().equals("market-etl/bn-quiet"))
+                .hasSize(2).first().satisfies(first -> assertThat(first.closedAtMs()).isZero());
+        assertThat(endpoint("bn-quiet").getReconnects()).isZero();
+        // data again: the next successor (after the 2 s back-off) proves itself and takes over
+        sim.faults().setStall(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> endpoint("bn-quiet").getReconnects() == 1
+                && sim.stats().currentConnections("market-etl/bn-quiet") == 1);
+        assertThat(sim.stats().maxConcurrentConnections("market-etl/bn-quiet")).isEqualTo(2);
+        assertThat(sim.stats().closesSent(1001)).isZero();
     }
 
     @Test
@@ -200,8 +224,8 @@ class SimulatorSourceTest {
         await().atMost(Duration.ofMillis(1500))
                 .until(() -> opened("market-etl/bn-url") > url && opened("market-etl/bn-msg") > msg);
         await().during(Duration.ofMillis(2200)).atMost(Duration.ofSeconds(3)).until(() -> sim.stats().closesSent(1001) == 0);
-        assertThat(sim.stats().maxConcurrentConnections("market-etl/bn-url")).isEqualTo(1);
-        assertThat(sim.stats().maxConcurrentConnections("market-etl/bn-msg")).isEqualTo(1);
+        assertThat(sim.stats().maxConcurrentConnections("market-etl/bn-url")).isEqualTo(2); // during handovers only
+        assertThat(sim.stats().maxConcurrentConnections("market-etl/bn-msg")).isEqualTo(2);
         assertThat(sim.stats().pongsReceived()).isPositive(); // Vert.x answered the server's ping frames
         assertThat(sim.stats().connections()).filteredOn(c -> c.clientIdentity().equals("market-etl/bn-url"))
                 .allSatisfy(c -> assertThat(c.path()).startsWith("/stream?streams="));

@@ -34,7 +34,7 @@ class SourcePropertiesTest {
         assertThat(settings.get("market-etl.okx.rest-url").defaultValue()).isEqualTo("https://www.okx.com");
         assertThat(settings.get("market-etl.binance.rest-url").defaultValue()).isEqualTo("https://api.binance.com");
         assertThat(settings.get("market-etl.source.max-connection-age-ms").defaultValue()).isEqualTo("85800000");
-        assertThat(settings).hasSize(22);
+        assertThat(settings).hasSize(25); // main's 24 + handover-max-overlap-ms
         assertThat(settings.values()).allSatisfy(s -> assertThat(s.description()).isNotBlank());
     }
 
@@ -55,6 +55,7 @@ class SourcePropertiesTest {
             assertThat(d.getStaleFactor()).isEqualTo(5.0);
             assertThat(d.getBackoffMaxMs()).isEqualTo(60000);
             assertThat(d.getMaxConnectionAgeMs()).isEqualTo(85_800_000L);
+            assertThat(d.getHandoverMaxOverlapMs()).isEqualTo(10_000L);
             assertThat(d.getQueueHighWater()).isEqualTo(10000);
             assertThat(d.getQueueLowWater()).isEqualTo(5000);
             assertThat(d.getHostConnectIntervalMs()).isEqualTo(350);

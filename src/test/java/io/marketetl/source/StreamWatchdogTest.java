@@ -105,4 +105,16 @@ class StreamWatchdogTest {
         assertThat(w.check(ms(5_400))).isNull();
         assertThat(w.check(ms(5_600))).isEqualTo("fast");
     }
+
+    @Test
+    void marksGiveEachStreamsLastDataAcrossReconnectsAndItsUsualSilenceWithoutStrikes() {
+        StreamWatchdog w = new StreamWatchdog(500, 4.0);
+        w.connectionOpened(0);
+        for (long t = 0; t <= 2_000; t += 100) {
+            w.onData("s", ms(t));
+        }
+        assertThat(w.check(ms(2_000 + 600))).isEqualTo("s"); // strike: its threshold doubles for the watchdog
+        w.connectionOpened(ms(3_000));
+        assertThat(w.marks()).containsExactly(new StreamWatchdog.Mark("s", ms(2_000), ms(500)));
+    }
 }

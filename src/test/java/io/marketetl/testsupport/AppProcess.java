@@ -55,11 +55,30 @@ public final class AppProcess implements AutoCloseable {
             // only the test decides the application's settings, whatever the machine exports
             pb.environment().keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("MARKET_ETL_")
                     || k.startsWith("OKX_") || k.startsWith("BINANCE_"));
+            // the REST API's port: a free one unless the test names it, so that runs never collide on 8080
+            pb.environment().put("MARKET_ETL_API_PORT", Integer.toString(freePort()));
             pb.environment().putAll(env);
             return new AppProcess(pb.start(), out, err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The environment of an application run against {@code db}: a free management port, {@code routes} as its (not
+     * reloaded) routes folder. Tests add or override what they are about.
+     */
+    public static java.util.Map<String, String> environment(io.marketetl.db.DatabaseSettings db, Path routes) {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        env.put("POSTGRES_HOST", db.host());
+        env.put("POSTGRES_PORT", Integer.toString(db.port()));
+        env.put("POSTGRES_USER", db.user());
+        env.put("POSTGRES_PASSWORD", db.password());
+        env.put("POSTGRES_DB", db.database());
+        env.put("MARKET_ETL_MANAGEMENT_PORT", Integer.toString(freePort()));
+        env.put("MARKET_ETL_ROUTES_DIR", routes.toString());
+        env.put("MARKET_ETL_ROUTES_RELOAD", "false");
+        return env;
     }
 
     public static String javaExecutable() {
@@ -116,6 +135,11 @@ public final class AppProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The child JVM's process id (for its CPU time in /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** SIGTERM, as {@code docker stop} sends, then waits for a clean exit. */
     public int stop(Duration timeout) {
         process.destroy();
@@ -128,7 +152,8 @@ public final class AppProcess implements AutoCloseable {
             process.destroy();
             try {
                 if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                    // killed, and waited for: the next application of a test may take over its ports at once
+                    process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

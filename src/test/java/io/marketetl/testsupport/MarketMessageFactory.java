@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
 /**
  * Realistic normalised messages for one source, as the normaliser would produce them: OKX trades (1 to 3 per frame,
  * the exchange's trade item as {@code data}) or Binance trades (one per frame). Prices walk randomly around
- * realistic levels; trade ids and sequence numbers increase. Deterministic for a given seed.
+ * realistic levels; trade ids and sequence numbers increase. Deterministic for a given seed, except the trade ids:
+ * each factory takes its own block of ids (a billion wide), so that two factories never make the same trade (the
+ * natural key would store it once); a test that means to replay trades makes the same messages again with
+ * {@link #MarketMessageFactory(String, Style, long, int, long)}.
  */
 public final class MarketMessageFactory {
 
@@ -28,7 +31,9 @@ public final class MarketMessageFactory {
     private final SplittableRandom random;
     private final double[] prices = LEVELS.clone();
     private final int instruments;
-    private long tradeId = 781_234_567L;
+    private static final java.util.concurrent.atomic.AtomicLong TRADE_ID_BLOCKS =
+            new java.util.concurrent.atomic.AtomicLong(781_234_567L);
+    private long tradeId;
     private long seqId = 44_556_677L;
 
     public MarketMessageFactory(String sourceId, Style style, long seed) {
@@ -36,6 +41,12 @@ public final class MarketMessageFactory {
     }
 
     public MarketMessageFactory(String sourceId, Style style, long seed, int instruments) {
+        this(sourceId, style, seed, instruments, TRADE_ID_BLOCKS.getAndAdd(1_000_000_000L));
+    }
+
+    /** A factory whose first trade id is {@code lastTradeId + 1}: the same arguments make the same trades. */
+    public MarketMessageFactory(String sourceId, Style style, long seed, int instruments, long lastTradeId) {
+        this.tradeId = lastTradeId;
         this.sourceId = sourceId;
         this.style = style;
         this.random = new SplittableRandom(seed);

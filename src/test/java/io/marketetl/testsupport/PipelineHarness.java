@@ -1,6 +1,10 @@
 package io.marketetl.testsupport;
 
+import io.marketetl.batch.MalformedCounter;
+import io.marketetl.deadletter.DeadLetters;
 import io.marketetl.load.MessageLoader;
+import io.marketetl.normalise.MalformedFrames;
+import io.marketetl.normalise.Normaliser;
 import io.marketetl.normalise.MarketMessage;
 import io.marketetl.pipeline.PipelineBacklog;
 import io.marketetl.pipeline.PipelineBeans;
@@ -21,13 +25,14 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 
 /**
- * The pipeline as the application runs it, in-process: routes/pipeline.camel.yaml, the settings of
+ * The pipeline as the application runs it, in-process: market-etl/pipeline.camel.yaml, the settings of
  * application.properties (plus overrides), the beans of {@link PipelineBeans}, on a given DataSource. Frames are sent
  * to {@code direct:market-messages} the way the source routes do.
  */
 public final class PipelineHarness implements AutoCloseable {
 
-    public static final Path ROUTE_FILE = Path.of("routes", "pipeline.camel.yaml");
+    public static final Path ROUTE_FILE = Path.of("src", "main", "resources", "market-etl", "pipeline.camel.yaml");
+    public static final Path NORMALISE_FILE = Path.of("src", "main", "resources", "market-etl", "normalise.camel.yaml");
 
     private final DefaultCamelContext context;
     private final MessageLoader loader;
@@ -69,11 +74,47 @@ public final class PipelineHarness implements AutoCloseable {
                         MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class));
     }
 
+    /**
+     * The pipeline with market-etl/normalise.camel.yaml in front of it, and the normalise step's beans set from the
+     * settings as application.properties sets them: frames (RawFrame) and HTTP answers (ApiResponse) go in through
+     * {@link #normalise(Object)}, malformed ones end in dead_letters.
+     */
+    public static PipelineHarness startWithNormalise(DataSource dataSource, Map<String, String> overrides) {
+        return start(dataSource, overrides, ROUTE_FILE, context -> {
+            Normaliser normaliser = new Normaliser();
+            normaliser.setMaxFrameBytes(Long.parseLong(
+                    context.resolvePropertyPlaceholders("{{market-etl.normalise.max-frame-bytes}}")));
+            normaliser.setMaxEventTimeSkewMs(Long.parseLong(
+                    context.resolvePropertyPlaceholders("{{market-etl.normalise.max-event-time-skew-ms}}")));
+            context.getRegistry().bind("normalise", normaliser);
+            context.getRegistry().bind("malformedFrames", new MalformedFrames(
+                    context.getRegistry().lookupByNameAndType("deadLetters", DeadLetters.class),
+                    context.getRegistry().lookupByNameAndType("malformedCounter", MalformedCounter.class)));
+            try {
+                PluginHelper.getRoutesLoader(context).loadRoutes(
+                        ResourceHelper.resolveResource(context, "file:" + NORMALISE_FILE));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Sends a frame or an HTTP answer into the normalise route, as a source route does (with the normalise route). */
+    public void normalise(Object frameOrAnswer) {
+        template.sendBody("direct:normalise", frameOrAnswer);
+    }
+
     /** A context with settings and beans but no routes, not started. */
     public static DefaultCamelContext create(DataSource dataSource, Map<String, String> overrides) {
         DefaultCamelContext context = new DefaultCamelContext();
         context.getPropertiesComponent().setLocation("file:application.properties");
         Properties props = new Properties();
+        try {
+            // each harness its own load spool, unless the test names one (e.g. to restart on it)
+            props.put("market-etl.spool.dir", java.nio.file.Files.createTempDirectory("market-etl-spool").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         props.putAll(overrides);
         context.getPropertiesComponent().setOverrideProperties(props);
         context.getShutdownStrategy().setTimeout(60);
@@ -107,6 +148,11 @@ public final class PipelineHarness implements AutoCloseable {
 
     public double counter(String name) {
         return meters.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    /** The sum of the gauges of that name (e.g. market_etl_spool_depth), 0 when there are none. */
+    public double gauge(String name) {
+        return meters.find(name).gauges().stream().mapToDouble(g -> g.value()).sum();
     }
 
     /** Graceful stop: returns when every accepted message is in the database (or the shutdown timeout passed). */

@@ -1,0 +1,243 @@
+package io.marketetl.load;
+
+import io.marketetl.deadletter.DeadLetters;
+import io.marketetl.pipeline.PipelineMetrics;
+import io.marketetl.spool.Spool;
+import io.marketetl.spool.SpoolFullException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The load stage's outage buffer: batches the database could not take within {@code market-etl.spool.after-ms} go to
+ * the {@link Spool} (as {@link SpooledBatchCodec} bytes: fitted rows, batch facts, write progress), and a replayer
+ * thread writes them with the same {@link LoadUnit} in the order they were spooled, acknowledging each once its
+ * transaction has committed. While the spool holds anything, new batches are spooled too ({@link #spooling()}), so a
+ * source's batches reach the database in order and the replay is never overtaken; natural keys and the batch row's
+ * unique key would make the other order correct as well.
+ * <p>
+ * The replayer probes: a failed write is tried again on the same batch (its progress kept, so a commit in doubt is
+ * settled, not repeated) every {@code market-etl.spool.probe-ms}. A record whose checksum fails, or whose bytes are
+ * not a spooled batch, goes to dead_letters (kind {@code spool_corrupt}, payload in Base64) and the replay goes on.
+ * A full spool refuses the batch ({@link SpoolFullException}): the load route retries it, so the batcher and then the
+ * sources wait (back-pressure, as without a spool), {@link #full()} turns readiness DOWN and one ERROR line says so.
+ * Metrics: {@code market_etl_spool_depth} (batches in the spool), {@code market_etl_spool_bytes},
+ * {@code market_etl_spool_replayed_rows_total}.
+ */
+public final class BatchSpool extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchSpool.class);
+
+    private final Spool spool;
+    private final LoadUnit unit;
+    private final DeadLetters deadLetters;
+    private final PipelineMetrics metrics;
+    private final long afterNanos;
+    private final long probeMillis;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition appended = lock.newCondition();
+    private volatile boolean full;
+    private volatile boolean running;
+    private Thread replayer;
+
+    public BatchSpool(Spool spool, LoadUnit unit, DeadLetters deadLetters, PipelineMetrics metrics, Duration after,
+            Duration probe) {
+        this.spool = Objects.requireNonNull(spool, "spool");
+        this.unit = Objects.requireNonNull(unit, "unit");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.afterNanos = after.toNanos();
+        this.probeMillis = Math.max(1, probe.toMillis());
+    }
+
+    /** Whether new batches go to the spool: it holds batches not yet replayed. */
+    public boolean spooling() {
+        return spool.depth() > 0;
+    }
+
+    /** Whether a batch that has been failing since {@code firstAttemptNanos} is due for the spool. */
+    public boolean due(long firstAttemptNanos) {
+        return System.nanoTime() - firstAttemptNanos >= afterNanos;
+    }
+
+    /** The last append found the spool full (readiness DOWN until an append fits again). */
+    public boolean full() {
+        return full && spool.depth() > 0; // an empty spool is not full (a direct write may have followed)
+    }
+
+    public long depth() {
+        return spool.depth();
+    }
+
+    public long bytes() {
+        return spool.bytes();
+    }
+
+    public long maxBytes() {
+        return spool.maxBytes();
+    }
+
+    /** Appends the batch (durable on return, per the spool's sync setting); throws if the spool is full. */
+    public void append(LoadState state) throws IOException {
+        byte[] record = SpooledBatchCodec.encode(state);
+        try {
+            spool.append(record);
+        } catch (SpoolFullException e) {
+            if (!full) {
+                full = true;
+                LOG.error("Spool full ({} of {} bytes, {} batches): the load stage waits for the database and the"
+                        + " sources are made to wait (back-pressure); nothing is dropped", spool.bytes(),
+                        spool.maxBytes(), spool.depth());
+            }
+            throw e;
+        }
+        if (full) {
+            full = false;
+            LOG.info("Spool has room again ({} of {} bytes)", spool.bytes(), spool.maxBytes());
+        }
+        lock.lock();
+        try {
+            appended.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    protected void doStart() {
+        Gauge.builder("market_etl_spool_depth", spool, Spool::depth)
+                .description("Batches in the load spool, not yet written to the database")
+                .strongReference(true).register(metrics.registry());
+        Gauge.builder("market_etl_spool_bytes", spool, Spool::bytes)
+                .description("Bytes of the load spool's batches not yet written to the database")
+                .strongReference(true).register(metrics.registry());
+        running = true;
+        replayer = new Thread(() -> {
+            try {
+                replay();
+            } catch (Throwable t) {
+                LOG.error("Spool replay stopped by an unexpected error; spooled batches wait for a restart", t);
+                throw t;
+            }
+        }, "market-etl-spool-replay");
+        replayer.setDaemon(true);
+        replayer.start();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        if (replayer != null) {
+            replayer.interrupt();
+            replayer.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        spool.sync();
+    }
+
+    @Override
+    protected void doShutdown() throws Exception {
+        spool.close();
+    }
+
+    private void replay() {
+        Spool.Entry entry = null;
+        LoadState state = null;
+        boolean waiting = false;
+        while (running) {
+            try {
+                if (entry == null) {
+                    entry = spool.next();
+                    if (entry == null) {
+                        awaitAppend();
+                        continue;
+                    }
+                    state = entry.corrupt() ? null : decode(entry);
+                }
+                if (state == null) {
+                    deadLetters.store("spool", DeadLetters.Kind.SPOOL_CORRUPT, "spool record at segment "
+                            + entry.segment() + " offset " + entry.offset() + (entry.corrupt() ? ": checksum mismatch"
+                            : ": not a spooled batch"), Base64.getEncoder().encodeToString(entry.payload()),
+                            Instant.now());
+                    LOG.error("Spool record at segment {} offset {} is corrupt; kept in dead_letters (spool_corrupt)",
+                            entry.segment(), entry.offset());
+                } else if (!state.finished()) {
+                    unit.write(state);
+                    Counter.builder("market_etl_spool_replayed_rows")
+                            .description("Rows written to the database from the load spool")
+                            .tag("source", String.valueOf(state.facts().sourceId()))
+                            .register(metrics.registry()).increment(state.loaded());
+                }
+                spool.acknowledge(entry);
+                entry = null;
+                state = null;
+                if (waiting) {
+                    waiting = false;
+                    LOG.info("Spool replay is writing again ({} batches spooled)", spool.depth());
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (LoadErrors.isDataError(e)) {
+                    // only a batch row can still be refused here (rows are isolated by the unit): give it up
+                    LOG.error("Spooled batch of {}: the database refused its batch row ({}); rows are stored",
+                            state == null ? "?" : state.facts().sourceId(), e.getMessage());
+                    try {
+                        spool.acknowledge(entry);
+                    } catch (IOException io) {
+                        LOG.error("Spool: cannot record progress: {}", io.toString());
+                    }
+                    entry = null;
+                    state = null;
+                    continue;
+                }
+                if (!waiting) {
+                    waiting = true;
+                    LOG.warn("Spool replay waits for the database ({} batches spooled): {}", spool.depth(),
+                            e.toString());
+                }
+                sleep(probeMillis);
+            } catch (IOException e) {
+                LOG.error("Spool: cannot read or record progress ({}); retrying", e.toString());
+                sleep(probeMillis);
+            }
+        }
+    }
+
+    private static LoadState decode(Spool.Entry entry) {
+        try {
+            return SpooledBatchCodec.decode(entry.payload());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void awaitAppend() {
+        lock.lock();
+        try {
+            appended.await(probeMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.marketetl.load;
+
+import io.marketetl.normalise.MarketMessage;
+
+/**
+ * The two tables the load stage writes, each through its own session staging table: WebSocket messages and the rows
+ * of HTTP API connectors. A batch holds messages of one source, so of one target ({@link #of(MarketMessage)}).
+ * Only WebSocket batches get a {@code websocket_batches} row.
+ */
+public enum LoadTarget {
+
+    WEBSOCKET_MESSAGES("websocket_messages", "market_etl_staging",
+            "timestamp, exchange, connector_id, instrument, price, data, message_type, latency_ms,"
+                    + " message_number, format, extract_time, transform_time, trade_id, flags",
+            "timestamp TIMESTAMP WITH TIME ZONE NOT NULL, exchange VARCHAR(50) NOT NULL,"
+                    + " connector_id VARCHAR(100), instrument VARCHAR(100), price DECIMAL(20, 8), data JSONB NOT NULL,"
+                    + " message_type VARCHAR(50), latency_ms DECIMAL(10, 3), message_number BIGINT, format VARCHAR(50),"
+                    + " extract_time DECIMAL(10, 6), transform_time DECIMAL(10, 6), trade_id VARCHAR(100), flags TEXT[]"),
+
+    API_CONNECTOR_DATA("api_connector_data", "market_etl_api_staging",
+            "timestamp, exchange, connector_id, instrument, price, data, message_type, latency_ms,"
+                    + " message_number, raw_response, status_code, response_time_ms, source_id, session_id,"
+                    + " extract_time, transform_time, trade_id, flags",
+            "timestamp TIMESTAMP WITH TIME ZONE NOT NULL, exchange VARCHAR(50),"
+                    + " connector_id VARCHAR(100) NOT NULL, instrument VARCHAR(100), price DECIMAL(20, 8),"
+                    + " data JSONB NOT NULL, message_type VARCHAR(50), latency_ms DECIMAL(10, 3), message_number BIGINT,"
+                    + " raw_response JSONB, status_code INTEGER, response_time_ms DECIMAL(10, 3),"
+                    + " source_id VARCHAR(50), session_id VARCHAR(100),"
+                    + " extract_time DECIMAL(10, 6), transform_time DECIMAL(10, 6), trade_id VARCHAR(100), flags TEXT[]");
+
+    private final String table;
+    private final String stagingTable;
+    private final String columns;
+    private final String createStaging;
+    private final String insertSql;
+    private final String copySql;
+    private final String duplicatesSql;
+
+    LoadTarget(String table, String stagingTable, String columns, String columnDefinitions) {
+        this.table = table;
+        this.stagingTable = stagingTable;
+        this.columns = columns;
+        this.createStaging = "CREATE TEMPORARY TABLE IF NOT EXISTS " + stagingTable + " (" + columnDefinitions
+                + ") ON COMMIT DELETE ROWS";
+        this.insertSql = "INSERT INTO " + table + " (" + columns + ", load_time, total_time) SELECT " + columns
+                + ", CAST(? AS DECIMAL(10, 6)), extract_time + transform_time + CAST(? AS DECIMAL(10, 6)) FROM "
+                + stagingTable + " ON CONFLICT " + NATURAL_KEY + " DO NOTHING";
+        this.duplicatesSql = "SELECT s.message_number FROM " + stagingTable + " s JOIN " + table + " t"
+                + " ON t.exchange = s.exchange AND t.instrument = s.instrument AND t.message_type = s.message_type"
+                + " AND t.trade_id = s.trade_id AND t.trade_id IS NOT NULL"
+                + " WHERE t.connector_id IS DISTINCT FROM s.connector_id"
+                + " OR t.message_number IS DISTINCT FROM s.message_number";
+        this.copySql = "COPY " + stagingTable + " (" + columns + ") FROM STDIN";
+    }
+
+    /**
+     * The natural key of both tables (V8's partial unique indexes): a trade is stored once, whichever source or
+     * instance received it, however often it is replayed.
+     */
+    public static final String NATURAL_KEY = "(exchange, instrument, message_type, trade_id) WHERE trade_id IS NOT NULL";
+
+    public static LoadTarget of(MarketMessage m) {
+        return m.call() == null ? WEBSOCKET_MESSAGES : API_CONNECTOR_DATA;
+    }
+
+    /** The table the rows end in. */
+    public String table() { return table; }
+    /** The session's temporary staging table (ON COMMIT DELETE ROWS). */
+    public String stagingTable() { return stagingTable; }
+    /** The staging table's columns in the order both writers send them. */
+    public String columns() { return columns; }
+    public String createStaging() { return createStaging; }
+    /**
+     * Staging into the table, with the measured load_time as both parameters (load_time, and in total_time); a row
+     * whose natural key is already stored (or earlier in the same batch) is skipped, not an error.
+     */
+    public String insertSql() { return insertSql; }
+    public String copySql() { return copySql; }
+    /**
+     * After the insert, in its transaction: the message numbers of the staged rows that were skipped as duplicates
+     * (their natural key is stored by another row). Runs only when the insert stored fewer rows than were staged;
+     * it looks the staged trades up through the natural-key index.
+     */
+    public String duplicatesSql() { return duplicatesSql; }
+    /** Whether a batch of this target gets its websocket_batches row. */
+    public boolean hasBatchRow() { return this == WEBSOCKET_MESSAGES; }
+}
