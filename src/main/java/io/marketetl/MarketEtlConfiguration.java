@@ -141,6 +141,8 @@ public class MarketEtlConfiguration implements CamelConfiguration {
     private long consoleRateWindowMs;
     @PropertyInject("market-etl.console.refresh-ms")
     private long consoleRefreshMs;
+    @PropertyInject("market-etl.api.query-timeout-ms")
+    private long apiQueryTimeoutMs;
     @PropertyInject(value = "market-etl.secret-key", defaultValue = "")
     private String secretKey;
     @PropertyInject(value = "market-etl.secret-key-file", defaultValue = "")
@@ -152,6 +154,10 @@ public class MarketEtlConfiguration implements CamelConfiguration {
         if (consoleRateWindowMs <= 0) {
             throw new StartupFailure(StartupFailure.Kind.BAD_CONFIGURATION,
                     "MARKET_ETL_CONSOLE_RATE_WINDOW_MS must be a positive number of milliseconds", null);
+        }
+        if (apiQueryTimeoutMs <= 0) {
+            throw new StartupFailure(StartupFailure.Kind.BAD_CONFIGURATION,
+                    "MARKET_ETL_API_QUERY_TIMEOUT_MS must be a positive number of milliseconds", null);
         }
         if (consoleRefreshMs < 500) {
             throw new StartupFailure(StartupFailure.Kind.BAD_CONFIGURATION,
@@ -178,7 +184,7 @@ public class MarketEtlConfiguration implements CamelConfiguration {
                 camelContext.getRegistry().lookupByNameAndType("malformedCounter", MalformedCounter.class)));
         ApiToken token = apiToken();
         bindConnectorServices(camelContext, dataSource, statusEvents, token);
-        camelContext.getRegistry().bind("queryApi", new QueryApi(dataSource, token));
+        camelContext.getRegistry().bind("queryApi", new QueryApi(dataSource, token, apiQueryTimeoutMs));
         bindMaintenance(camelContext, dataSource);
         useApiServerForRest(camelContext);
         camelContext.getRegistry().bind("console", new Console(dataSource, token, consoleRateWindowMs,

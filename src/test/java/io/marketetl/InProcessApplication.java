@@ -54,6 +54,11 @@ public final class InProcessApplication implements AutoCloseable {
         return new InProcessApplication(main, apiPort);
     }
 
+    /** The application's pool (bean {@code dataSource}). */
+    public javax.sql.DataSource dataSource() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+    }
+
     /** {@code http://127.0.0.1:<api port>}. */
     public String apiBase() {
         return "http://127.0.0.1:" + apiPort;

@@ -21,6 +21,14 @@ final class QuerySql {
     record Statement(String sql, List<Object> params) {
     }
 
+    /** Whose prices: an instrument, on one exchange or (exchange null) on every exchange that trades it. */
+    record PriceSeries(String exchange, String instrument) {
+        Where where() {
+            return new Where().addIf(exchange, "exchange = ?").add("instrument = ?", instrument)
+                    .add("price IS NOT NULL");
+        }
+    }
+
     /** Filters of a newest-first listing of websocket_messages. */
     record MessageFilter(String exchange, String instrument, String messageType, Instant since, Instant until) {
     }
@@ -92,9 +100,8 @@ final class QuerySql {
     }
 
     /** The newest {@code rows} priced points of an instrument in the window, oldest first. */
-    static Statement prices(String instrument, Instant since, Instant until, int rows) {
-        Where w = new Where().add("instrument = ?", instrument).add("price IS NOT NULL")
-                .addIf(since, "timestamp >= ?").addIf(until, "timestamp < ?");
+    static Statement prices(PriceSeries series, Instant since, Instant until, int rows) {
+        Where w = series.where().addIf(since, "timestamp >= ?").addIf(until, "timestamp < ?");
         w.params.add(rows);
         return new Statement("SELECT timestamp, price FROM (SELECT timestamp, id, price FROM websocket_messages"
                 + w.text() + " ORDER BY timestamp DESC, id DESC LIMIT ?) p ORDER BY timestamp, id", w.params);
@@ -105,9 +112,8 @@ final class QuerySql {
      * {@code rows} buckets, newest first. first/last are the prices of the earliest/latest row (by time, then id),
      * taken with min/max over (epoch, id, price) arrays, so no bucket's rows are held in memory.
      */
-    static Statement priceBuckets(String instrument, PriceBucket bucket, Instant since, Instant until, int rows) {
-        Where w = new Where().add("instrument = ?", instrument).add("price IS NOT NULL")
-                .add("timestamp >= ?", sql(since)).addIf(until, "timestamp < ?");
+    static Statement priceBuckets(PriceSeries series, PriceBucket bucket, Instant since, Instant until, int rows) {
+        Where w = series.where().add("timestamp >= ?", sql(since)).addIf(until, "timestamp < ?");
         w.params.add(rows);
         String point = "ARRAY[extract(epoch FROM timestamp), id, price]";
         return new Statement("SELECT date_bin(" + bucket.sqlInterval() + ", timestamp,"
@@ -122,9 +128,8 @@ final class QuerySql {
      * whether older buckets were left out. Ordered like (instrument, timestamp DESC), so that the index answers it
      * with one probe even where no such row exists (an EXISTS may be planned as a sequential scan).
      */
-    static Statement pricedRowBefore(String instrument, Instant since, Instant before) {
-        Where w = new Where().add("instrument = ?", instrument).add("price IS NOT NULL")
-                .addIf(since, "timestamp >= ?").add("timestamp < ?", sql(before));
+    static Statement pricedRowBefore(PriceSeries series, Instant since, Instant before) {
+        Where w = series.where().addIf(since, "timestamp >= ?").add("timestamp < ?", sql(before));
         return new Statement("SELECT timestamp FROM websocket_messages" + w.text() + " ORDER BY timestamp DESC LIMIT 1",
                 w.params);
     }

@@ -238,6 +238,34 @@ class QueryApiTest {
     }
 
     @Test
+    void pricesCanBeOfOneExchange() throws Exception {
+        String window = "since=2026-12-01T00:01:00Z&until=2026-12-01T00:03:00Z";
+        for (String exchange : List.of("okx", "binance")) {
+            JsonNode raw = ok("/api/prices?exchange=" + exchange + "&instrument=BTC-USDT&limit=10000&" + window);
+            List<List<Object>> expected = db.rows("SELECT price FROM websocket_messages WHERE exchange = '" + exchange
+                    + "' AND instrument = 'BTC-USDT' AND price IS NOT NULL AND timestamp >= '2026-12-01T00:01:00Z'"
+                    + " AND timestamp < '2026-12-01T00:03:00Z' ORDER BY timestamp, id");
+            assertThat(expected).isNotEmpty();
+            List<BigDecimal> prices = new ArrayList<>();
+            raw.path("items").forEach(i -> prices.add(i.path("price").decimalValue()));
+            assertThat(prices).usingElementComparator(BigDecimal::compareTo)
+                    .containsExactlyElementsOf(expected.stream().map(r -> (BigDecimal) r.get(0)).toList());
+            JsonNode buckets = ok("/api/prices?exchange=" + exchange + "&instrument=BTC-USDT&bucket=1m&" + window);
+            long counted = 0;
+            for (JsonNode b : buckets.path("items")) {
+                counted += b.path("count").asLong();
+            }
+            assertThat(counted).isEqualTo(expected.size());
+        }
+        // every exchange's together without the filter
+        JsonNode all = ok("/api/prices?instrument=BTC-USDT&limit=10000&" + window);
+        assertThat(all.path("items").size()).isEqualTo(db.queryLong("SELECT count(*) FROM websocket_messages"
+                + " WHERE instrument = 'BTC-USDT' AND price IS NOT NULL AND timestamp >= '2026-12-01T00:01:00Z'"
+                + " AND timestamp < '2026-12-01T00:03:00Z'"));
+        assertThat(ok("/api/prices?exchange=kraken&instrument=BTC-USDT").path("items")).isEmpty();
+    }
+
+    @Test
     void bucketsSummariseTheirPoints() throws Exception {
         String window = "since=2026-12-01T00:00:00Z&until=2026-12-01T00:05:00Z";
         JsonNode raw = ok("/api/prices?instrument=BTC-USDT&limit=10000&" + window);

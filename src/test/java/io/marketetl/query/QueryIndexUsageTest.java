@@ -53,15 +53,22 @@ class QueryIndexUsageTest {
             selective.put("messages exchange page 2", messages("okx", null, null, null, null, cursor));
             selective.put("messages exchange+instrument page 2", messages("okx", "BTC-USDT", null, null, null, cursor));
             selective.put("messages since page 2", messages(null, null, null, NOW.minus(Duration.ofDays(3)), null, cursor));
-            selective.put("prices newest", QuerySql.prices("BTC-USDT", null, null, 1001));
-            selective.put("prices window", QuerySql.prices("BTC-USDT", NOW.minus(Duration.ofDays(1)), NOW, 10_001));
-            selective.put("prices 1m buckets", QuerySql.priceBuckets("BTC-USDT", PriceBucket.M1,
+            selective.put("prices newest", QuerySql.prices(new QuerySql.PriceSeries(null, "BTC-USDT"), null, null, 1001));
+            selective.put("prices window", QuerySql.prices(new QuerySql.PriceSeries(null, "BTC-USDT"), NOW.minus(Duration.ofDays(1)), NOW, 10_001));
+            selective.put("prices 1m buckets", QuerySql.priceBuckets(new QuerySql.PriceSeries(null, "BTC-USDT"), PriceBucket.M1,
                     NOW.minus(Duration.ofMinutes(1000)), null, 1000));
-            selective.put("prices 1h buckets in a window", QuerySql.priceBuckets("I3-USDT", PriceBucket.H1,
+            selective.put("prices 1h buckets in a window", QuerySql.priceBuckets(new QuerySql.PriceSeries(null, "I3-USDT"), PriceBucket.H1,
                     NOW.minus(Duration.ofDays(3)), NOW.minus(Duration.ofDays(1)), 1000));
-            selective.put("prices older row", QuerySql.pricedRowBefore("BTC-USDT", null, NOW.minus(Duration.ofDays(1))));
-            selective.put("prices older row in window", QuerySql.pricedRowBefore("BTC-USDT",
+            selective.put("prices older row", QuerySql.pricedRowBefore(new QuerySql.PriceSeries(null, "BTC-USDT"), null, NOW.minus(Duration.ofDays(1))));
+            selective.put("prices older row in window", QuerySql.pricedRowBefore(new QuerySql.PriceSeries(null, "BTC-USDT"),
                     NOW.minus(Duration.ofDays(5)), NOW.minus(Duration.ofDays(1))));
+            selective.put("prices of one exchange", QuerySql.prices(new QuerySql.PriceSeries("okx", "BTC-USDT"),
+                    NOW.minus(Duration.ofDays(1)), NOW, 10_001));
+            selective.put("prices 1m buckets of one exchange", QuerySql.priceBuckets(
+                    new QuerySql.PriceSeries("binance", "BTC-USDT"), PriceBucket.M1,
+                    NOW.minus(Duration.ofMinutes(1000)), null, 1000));
+            selective.put("prices older row of one exchange", QuerySql.pricedRowBefore(
+                    new QuerySql.PriceSeries("okx", "BTC-USDT"), null, NOW.minus(Duration.ofDays(1))));
             selective.put("batches", QuerySql.batches(null, null, false, 101));
             selective.put("batches exchange", QuerySql.batches("okx", null, false, 101));
             selective.put("batches page 2", QuerySql.batches(null, cursor, true, 11));
