@@ -123,7 +123,11 @@ public final class Benchmark {
         int code;
         boolean connectors = ConnectorsBenchmark.wanted(args);
         try {
-            if (connectors) {
+            if (ReplayBenchmark.wanted(args)) {
+                Configurator.setLevel("io.marketetl", Level.ERROR);
+                Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
+                ReplayBenchmark.run(System.out, args);
+            } else if (connectors) {
                 Configurator.setLevel("io.marketetl", Level.WARN);
                 Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
                 ConnectorsBenchmark.run(System.out, args);

@@ -86,4 +86,13 @@ class BenchmarkSmokeTest {
         });
         assertThat(Files.readString(report.json())).contains("\"medians\"", "\"runs\"");
     }
+
+    /** The replay scenario's smoke: every message spooled during the cut is replayed (no figure checked). */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void replaySmokeRunReplaysEverythingSpooled() throws Exception {
+        ReplayBenchmark.Result r = ReplayBenchmark.once(5_000);
+        assertThat(r.spooled()).isPositive();
+        assertThat(r.replayed()).isEqualTo(r.spooled());
+    }
 }

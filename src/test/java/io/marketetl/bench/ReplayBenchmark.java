@@ -1,0 +1,153 @@
+package io.marketetl.bench;
+
+import static io.marketetl.testsupport.SqlRows.count;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.marketetl.db.DatabaseBootstrap;
+import io.marketetl.db.DatabaseSettings;
+import io.marketetl.testsupport.Feeder;
+import io.marketetl.testsupport.MarketMessageFactory;
+import io.marketetl.testsupport.MarketMessageFactory.Style;
+import io.marketetl.testsupport.PipelineHarness;
+import io.marketetl.testsupport.TcpProxy;
+import io.marketetl.testsupport.TestDatabase;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Issue #11 item 8, replay rate: {@code bench/run --replay N}. The pipeline (in-process, its database through a
+ * {@link TcpProxy}) takes N messages from two sources with the database cut, so they go to the load spool; a stop
+ * during the outage spools what is still in memory. Then a fresh pipeline starts with the database back and the
+ * clock runs from its start until every spooled message is committed: replayed msgs/s. Medians of --repeat runs.
+ * The spool's settings other than its directory come from application.properties (and their env vars).
+ */
+final class ReplayBenchmark {
+
+    static final String USAGE = "usage: bench/run --replay N [--repeat N]";
+
+    private ReplayBenchmark() {
+    }
+
+    static boolean wanted(String... args) {
+        for (String a : args) {
+            if (a.equals("--replay")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One run's outcome. */
+    record Result(long spooled, long replayed, double seconds) {
+        double rate() {
+            return replayed / seconds;
+        }
+    }
+
+    static void run(PrintStream out, String... args) throws Exception {
+        long messages = 300_000;
+        int repeat = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--replay" -> messages = Long.parseLong(args[++i]);
+                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (int r = 0; r < repeat; r++) {
+            Result res = once(messages);
+            out.printf("replay run %d: %,d spooled, %,d replayed in %.2f s: %,.0f msgs/s%n", r + 1, res.spooled(),
+                    res.replayed(), res.seconds(), res.rate());
+            results.add(res);
+        }
+        double[] rates = results.stream().mapToDouble(Result::rate).sorted().toArray();
+        double median = rates[rates.length / 2];
+        out.printf("Replay of a spooled outage, median of %d: %,.0f msgs/s (target >= 20,000: %s)%n", repeat, median,
+                median >= 20_000 ? "met" : "NOT met");
+    }
+
+    private static Map<String, String> settings(Path spoolDir) {
+        Map<String, String> m = new HashMap<>();
+        m.put("market-etl.spool.dir", spoolDir.toString());
+        m.put("market-etl.spool.after-ms", "300"); // spool soon after the cut: the run is about the replay
+        m.put("market-etl.load.retry-initial-ms", "50");
+        m.put("market-etl.load.retry-max-ms", "400");
+        m.put("market-etl.load.network-timeout-ms", "5000");
+        return m;
+    }
+
+    private static HikariDataSource poolVia(TestDatabase db, TcpProxy proxy) {
+        DatabaseSettings s = db.settings();
+        return DatabaseBootstrap.openPool(new DatabaseSettings(s.host(), proxy.port(), s.user(), s.password(),
+                s.database(), s.maintenanceDatabase(), s.jdbcOptions(), s.startupWait(), s.startupMaxBackoff(), 2, 10,
+                Duration.ofSeconds(2)));
+    }
+
+    /** Spools {@code messages} with the database cut, then replays them; returns the replay's figures. */
+    static Result once(long messages) throws Exception {
+        Path spoolDir = Files.createTempDirectory("met-replay-bench");
+        try (TestDatabase db = TestDatabase.create();
+                TcpProxy proxy = new TcpProxy("127.0.0.1", db.settings().port())) {
+            long before;
+            long sent;
+            try (HikariDataSource pool = poolVia(db, proxy);
+                    PipelineHarness p = PipelineHarness.start(pool, settings(spoolDir))) {
+                List<Feeder> feeders = List.of(new Feeder(p, new MarketMessageFactory("okx-a", Style.OKX, 1)),
+                        new Feeder(p, new MarketMessageFactory("binance-b", Style.BINANCE, 2)));
+                for (Feeder f : feeders) {
+                    f.sendMessages(100); // the pool is warm before the cut
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (count(db.dataSource(), "SELECT count(*) FROM websocket_messages") < 200) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the first 200 messages were not stored in 60 s");
+                    }
+                    Thread.sleep(50);
+                }
+                before = 200;
+                proxy.cut();
+                List<Thread> threads = new ArrayList<>();
+                for (Feeder f : feeders) {
+                    Thread t = new Thread(() -> f.sendMessages(messages / 2), "replay-bench-" + f.sourceId());
+                    t.start();
+                    threads.add(t);
+                }
+                for (Thread t : threads) {
+                    t.join();
+                }
+                p.stop(); // in the outage: what is in memory goes to the spool too
+                sent = feeders.stream().mapToLong(Feeder::messages).sum();
+            }
+            long stored = count(db.dataSource(), "SELECT count(*) FROM websocket_messages");
+            long spooled = sent - stored;
+            long t0 = System.nanoTime();
+            try (PipelineHarness p = PipelineHarness.start(db.dataSource(), settings(spoolDir))) {
+                long deadline = t0 + Duration.ofMinutes(10).toNanos();
+                long now;
+                while ((now = count(db.dataSource(), "SELECT count(*) FROM websocket_messages")) < sent) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("replay not done in 10 min: " + now + " of " + sent);
+                    }
+                    Thread.sleep(20);
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                long replayed = count(db.dataSource(), "SELECT count(*) FROM websocket_messages") - stored;
+                if (before > stored) {
+                    throw new IllegalStateException("stored before the cut went missing");
+                }
+                return new Result(spooled, replayed, seconds);
+            }
+        } finally {
+            try (var files = Files.walk(spoolDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+}
