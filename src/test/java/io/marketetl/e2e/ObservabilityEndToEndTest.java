@@ -131,6 +131,11 @@ class ObservabilityEndToEndTest {
             }
             // OKX's ticker has an event time, Binance's price has none: only the first has a send-to-commit latency
             assertHistogram(m, "market_etl_send_to_commit_latency_seconds", "okx-ticker", Duration.ofSeconds(30));
+            // the load spool's gauges (issue #11): one unlabelled sample each, never negative
+            for (String family : List.of("market_etl_spool_depth", "market_etl_spool_bytes")) {
+                assertThat(m.named(family)).as(family).singleElement()
+                        .satisfies(s -> assertThat(s.value()).isGreaterThanOrEqualTo(0.0));
+            }
             // every family the README's Alerting table names is exported
             for (AlertingTable.Row row : AlertingTable.read(Path.of("README.md"))) {
                 assertThat(m.all()).as(row.metric()).anyMatch(sample -> sample.name().equals(row.metric())
