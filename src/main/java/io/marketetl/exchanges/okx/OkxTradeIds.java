@@ -1,0 +1,20 @@
+package io.marketetl.exchanges.okx;
+
+import io.marketetl.backfill.TradeIdRange;
+
+/**
+ * OKX's trade-id continuity on the {@code trades} channel: {@code tradeId} is the <em>last</em> id of an aggregation
+ * of {@code count} trades (tradeId 123, count 3 covers 121..123), so the check is {@code tradeId - count == prev
+ * tradeId} (exchange-protocols §6, an inference there). We keep {@code trades} (public {@code /ws/v5/public}, the
+ * channel the source already uses) rather than {@code trades-all} ({@code /business}, one trade per message): the
+ * range form covers both, and REST {@code history-trades} returns the individual trades of an aggregation, so the
+ * backfill fills by id range either way. A missing or non-positive {@code count} means one trade.
+ */
+public final class OkxTradeIds {
+    private OkxTradeIds() {}
+
+    public static TradeIdRange trades(long tradeId, long count) {
+        long n = Math.max(1, count);
+        return new TradeIdRange(tradeId - n + 1, tradeId);
+    }
+}
