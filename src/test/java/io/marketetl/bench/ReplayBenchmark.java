@@ -3,8 +3,6 @@ package io.marketetl.bench;
 import static io.marketetl.testsupport.SqlRows.count;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.marketetl.db.DatabaseBootstrap;
-import io.marketetl.db.DatabaseSettings;
 import io.marketetl.testsupport.Feeder;
 import io.marketetl.testsupport.MarketMessageFactory;
 import io.marketetl.testsupport.MarketMessageFactory.Style;
@@ -83,12 +81,6 @@ final class ReplayBenchmark {
         return m;
     }
 
-    private static HikariDataSource poolVia(TestDatabase db, TcpProxy proxy) {
-        DatabaseSettings s = db.settings();
-        return DatabaseBootstrap.openPool(new DatabaseSettings(s.host(), proxy.port(), s.user(), s.password(),
-                s.database(), s.maintenanceDatabase(), s.jdbcOptions(), s.startupWait(), s.startupMaxBackoff(), 2, 10,
-                Duration.ofSeconds(2)));
-    }
 
     /** Spools {@code messages} with the database cut, then replays them; returns the replay's figures. */
     static Result once(long messages) throws Exception {
@@ -97,7 +89,7 @@ final class ReplayBenchmark {
                 TcpProxy proxy = new TcpProxy("127.0.0.1", db.settings().port())) {
             long before;
             long sent;
-            try (HikariDataSource pool = poolVia(db, proxy);
+            try (HikariDataSource pool = db.poolThrough(proxy.port());
                     PipelineHarness p = PipelineHarness.start(pool, settings(spoolDir))) {
                 List<Feeder> feeders = List.of(new Feeder(p, new MarketMessageFactory("okx-a", Style.OKX, 1)),
                         new Feeder(p, new MarketMessageFactory("binance-b", Style.BINANCE, 2)));

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.marketetl.db.DatabaseBootstrap;
-import io.marketetl.db.DatabaseSettings;
 import io.marketetl.load.BatchSpool;
 import io.marketetl.ops.SpoolHealthCheck;
 import io.marketetl.testsupport.Feeder;
@@ -50,12 +48,6 @@ class SpoolOutageTest {
         return m;
     }
 
-    private static HikariDataSource poolVia(TestDatabase db, TcpProxy proxy) {
-        DatabaseSettings s = db.settings();
-        return DatabaseBootstrap.openPool(new DatabaseSettings(s.host(), proxy.port(), s.user(), s.password(),
-                s.database(), s.maintenanceDatabase(), s.jdbcOptions(), s.startupWait(), s.startupMaxBackoff(), 2, 10,
-                Duration.ofSeconds(2)));
-    }
 
     private static void assertStoredOnceInOrder(DataSource ds, List<Feeder> feeders) throws Exception {
         long sent = feeders.stream().mapToLong(Feeder::messages).sum();
@@ -72,7 +64,7 @@ class SpoolOutageTest {
     void aStopDuringAnOutageSpoolsWhatIsInMemoryAndTheNextStartReplaysIt() throws Exception {
         try (TestDatabase db = TestDatabase.create(); TcpProxy proxy = new TcpProxy("127.0.0.1", db.settings().port())) {
             List<Feeder> feeders;
-            try (HikariDataSource pool = poolVia(db, proxy);
+            try (HikariDataSource pool = db.poolThrough(proxy.port());
                     PipelineHarness p = PipelineHarness.start(pool, settings(spoolDir, "1073741824"))) {
                 feeders = List.of(new Feeder(p, new MarketMessageFactory("okx-a", Style.OKX, 1)),
                         new Feeder(p, new MarketMessageFactory("binance-b", Style.BINANCE, 2)));
@@ -109,7 +101,7 @@ class SpoolOutageTest {
     @Test
     void aFullSpoolPushesBackTurnsReadinessDownAndLosesNothing() throws Exception {
         try (TestDatabase db = TestDatabase.create(); TcpProxy proxy = new TcpProxy("127.0.0.1", db.settings().port());
-                HikariDataSource pool = poolVia(db, proxy);
+                HikariDataSource pool = db.poolThrough(proxy.port());
                 // room for a few batches of 200 messages only
                 PipelineHarness p = PipelineHarness.start(pool, settings(spoolDir, "200000"))) {
             Feeder feeder = new Feeder(p, new MarketMessageFactory("okx-a", Style.OKX, 1));
