@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.support.service.ServiceSupport;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * settled, not repeated) every {@code market-etl.spool.probe-ms}. A record whose checksum fails, or whose bytes are
  * not a spooled batch, goes to dead_letters (kind {@code spool_corrupt}, payload in Base64) and the replay goes on.
  * A full spool refuses the batch ({@link SpoolFullException}): the load route retries it, so the batcher and then the
- * sources wait (back-pressure, as without a spool), {@link #full()} turns readiness DOWN and one ERROR line says so.
+ * sources wait (back-pressure, as without a spool), {@link #full()} turns readiness DOWN and one ERROR line per episode (until the spool has drained) says so.
  * Metrics: {@code market_etl_spool_depth} (batches in the spool), {@code market_etl_spool_bytes},
  * {@code market_etl_spool_replayed_rows_total}.
  */
@@ -48,6 +49,12 @@ public final class BatchSpool extends ServiceSupport {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
     private volatile boolean full;
+    /**
+     * The full-spool episode's ERROR line is out. An episode ends when the spool has drained, not when one append
+     * fits again: while the database is away a smaller batch can fit after a larger one was refused, and clearing on
+     * that would log the ERROR line again for every such batch.
+     */
+    private final AtomicBoolean fullReported = new AtomicBoolean();
     private volatile boolean running;
     private Thread replayer;
 
@@ -94,18 +101,15 @@ public final class BatchSpool extends ServiceSupport {
         try {
             spool.append(record);
         } catch (SpoolFullException e) {
-            if (!full) {
-                full = true;
+            full = true;
+            if (fullReported.compareAndSet(false, true)) {
                 LOG.error("Spool full ({} of {} bytes, {} batches): the load stage waits for the database and the"
                         + " sources are made to wait (back-pressure); nothing is dropped", spool.bytes(),
                         spool.maxBytes(), spool.depth());
             }
             throw e;
         }
-        if (full) {
-            full = false;
-            LOG.info("Spool has room again ({} of {} bytes)", spool.bytes(), spool.maxBytes());
-        }
+        full = false;
         lock.lock();
         try {
             appended.signalAll();
@@ -181,6 +185,9 @@ public final class BatchSpool extends ServiceSupport {
                 spool.acknowledge(entry);
                 entry = null;
                 state = null;
+                if (spool.depth() == 0 && fullReported.compareAndSet(true, false)) {
+                    LOG.info("Spool has room again: everything it held is in the database");
+                }
                 if (waiting) {
                     waiting = false;
                     LOG.info("Spool replay is writing again ({} batches spooled)", spool.depth());

@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.marketetl.load.BatchSpool;
 import io.marketetl.ops.SpoolHealthCheck;
 import io.marketetl.testsupport.Feeder;
+import io.marketetl.testsupport.LogCapture;
 import io.marketetl.testsupport.MarketMessageFactory;
 import io.marketetl.testsupport.MarketMessageFactory.Style;
 import io.marketetl.testsupport.PipelineHarness;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.camel.health.HealthCheck;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +104,7 @@ class SpoolOutageTest {
     void aFullSpoolPushesBackTurnsReadinessDownAndLosesNothing() throws Exception {
         try (TestDatabase db = TestDatabase.create(); TcpProxy proxy = new TcpProxy("127.0.0.1", db.settings().port());
                 HikariDataSource pool = db.poolThrough(proxy.port());
+                LogCapture spoolLog = LogCapture.of(BatchSpool.class);
                 // room for a few batches of 200 messages only
                 PipelineHarness p = PipelineHarness.start(pool, settings(spoolDir, "200000"))) {
             Feeder feeder = new Feeder(p, new MarketMessageFactory("okx-a", Style.OKX, 1));
@@ -120,6 +123,12 @@ class SpoolOutageTest {
             assertThat(p.gauge("market_etl_spool_bytes")).isGreaterThan(100_000).isLessThanOrEqualTo(200_000);
             assertThat(p.gauge("market_etl_spool_depth")).isPositive();
             assertThat(source.isAlive()).isTrue();
+            // an operator reads one ERROR line for the episode, not one per retry of the refused batch: wait until
+            // the load route has retried the refused batch a few more times, then count
+            long refusedAt = System.nanoTime();
+            await().atMost(Duration.ofSeconds(30)).until(() -> spool.full()
+                    && System.nanoTime() - refusedAt > TimeUnit.SECONDS.toNanos(2));
+            assertThat(spoolLog.lines(Level.ERROR, "Spool full")).hasSize(1);
 
             proxy.restore();
             source.join(TimeUnit.SECONDS.toMillis(60));
@@ -128,6 +137,9 @@ class SpoolOutageTest {
                     "SELECT count(*) FROM websocket_messages") == feeder.messages());
             await().atMost(Duration.ofSeconds(10)).until(() -> p.gauge("market_etl_spool_depth") == 0);
             assertThat(readiness.call().getState()).isEqualTo(HealthCheck.State.UP);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> spoolLog.lines(Level.INFO, "Spool has room again").size() == 1);
+            assertThat(spoolLog.lines(Level.ERROR, "Spool full")).hasSize(1);
             p.stop();
             assertStoredOnceInOrder(db.dataSource(), List.of(feeder));
             try (var files = Files.list(spoolDir)) {
