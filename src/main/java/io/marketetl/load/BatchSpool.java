@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * settled, not repeated) every {@code market-etl.spool.probe-ms}. A record whose checksum fails, or whose bytes are
  * not a spooled batch, goes to dead_letters (kind {@code spool_corrupt}, payload in Base64) and the replay goes on.
  * A full spool refuses the batch ({@link SpoolFullException}): the load route retries it, so the batcher and then the
- * sources wait (back-pressure, as without a spool), {@link #full()} turns readiness DOWN and one ERROR line per episode (until the spool has drained) says so.
+ * sources wait (back-pressure, as without a spool), {@link #full()} turns readiness DOWN and one ERROR line per
+ * episode (until the spool has drained) says so.
  * Metrics: {@code market_etl_spool_depth} (batches in the spool), {@code market_etl_spool_bytes},
  * {@code market_etl_spool_replayed_rows_total}.
  */
