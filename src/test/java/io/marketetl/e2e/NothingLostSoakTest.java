@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.marketetl.simulator.ExchangeSimulator;
 import io.marketetl.simulator.SimulatorConfig;
 import io.marketetl.testsupport.TcpProxy;
+import io.marketetl.testsupport.StoredOnce;
 import io.marketetl.testsupport.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,12 +67,7 @@ class NothingLostSoakTest {
                         + " OR connector_id NOT IN ('okx-spot', 'binance-spot')")).isZero();
                 assertThat(app.count("true")).isEqualTo(sent.values().stream().mapToLong(Long::longValue).sum());
 
-                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (connector_id, message_number))"
-                        + " FROM websocket_messages")).isZero();
-                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data#>>'{data,0,tradeId}'))"
-                        + " FROM websocket_messages WHERE exchange = 'okx' AND message_type = 'trade'")).isZero();
-                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data->>'t'))"
-                        + " FROM websocket_messages WHERE exchange = 'binance' AND message_type = 'trade'")).isZero();
+                StoredOnce.assertNoDuplicates(db);
                 assertThat(db.queryLong("SELECT sum(total_messages) FROM websocket_batches"))
                         .isEqualTo(app.count("true"));
 

@@ -7,6 +7,7 @@ import io.marketetl.simulator.ExchangeSimulator;
 import io.marketetl.simulator.SimulatorConfig;
 import io.marketetl.testsupport.PrometheusScrape;
 import io.marketetl.testsupport.TcpProxy;
+import io.marketetl.testsupport.StoredOnce;
 import io.marketetl.testsupport.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -89,12 +90,7 @@ class SigtermDuringOutageTest {
                 });
                 assertThat(sim.stats().totalItemsSent()).as("the simulator sent nothing more").isEqualTo(totalSent);
                 assertThat(again.count("true")).isEqualTo(totalSent);
-                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (connector_id, message_number))"
-                        + " FROM websocket_messages")).isZero();
-                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data#>>'{data,0,tradeId}'))"
-                        + " FROM websocket_messages WHERE exchange = 'okx' AND message_type = 'trade'")).isZero();
-                assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data->>'t'))"
-                        + " FROM websocket_messages WHERE exchange = 'binance' AND message_type = 'trade'")).isZero();
+                StoredOnce.assertNoDuplicates(db);
                 for (String source : SOURCES) {
                     assertThat(db.rows("SELECT count(*), min(message_number), max(message_number)"
                             + " FROM websocket_messages WHERE connector_id = '" + source + "'"))

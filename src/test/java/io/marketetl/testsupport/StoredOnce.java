@@ -1,0 +1,22 @@
+package io.marketetl.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Assertions that every stored message is there once: by its source's message number and by its trade id. */
+public final class StoredOnce {
+
+    private StoredOnce() {
+    }
+
+    /** No message number twice per source; no OKX or Binance trade id twice per instrument. */
+    public static void assertNoDuplicates(TestDatabase db) {
+        assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (connector_id, message_number))"
+                + " FROM websocket_messages")).as("message numbers stored twice").isZero();
+        assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data#>>'{data,0,tradeId}'))"
+                + " FROM websocket_messages WHERE exchange = 'okx' AND message_type = 'trade'"))
+                .as("OKX trades stored twice").isZero();
+        assertThat(db.queryLong("SELECT count(*) - count(DISTINCT (instrument, data->>'t'))"
+                + " FROM websocket_messages WHERE exchange = 'binance' AND message_type = 'trade'"))
+                .as("Binance trades stored twice").isZero();
+    }
+}
