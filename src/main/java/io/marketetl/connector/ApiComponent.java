@@ -1,5 +1,6 @@
 package io.marketetl.connector;
 
+import io.marketetl.EndpointOptions;
 import io.marketetl.pipeline.PipelineMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
@@ -7,7 +8,6 @@ import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.support.DefaultComponent;
-import org.apache.camel.support.PropertyBindingSupport;
 import org.apache.camel.util.PropertiesHelper;
 
 /**
@@ -41,15 +41,7 @@ public class ApiComponent extends DefaultComponent {
         Map<String, String> query = strings(PropertiesHelper.extractProperties(parameters, "query."));
         Map<String, String> credentials = strings(PropertiesHelper.extractProperties(parameters, "credentials."));
         Map<String, String> rules = strings(PropertiesHelper.extractProperties(parameters, "rules."));
-        PropertyBindingSupport.build()
-                .withCamelContext(getCamelContext())
-                .withTarget(config)
-                .withProperties(parameters)
-                .withRemoveParameters(true)
-                .withIgnoreCase(true)
-                .withReflection(true)
-                .withFluentBuilder(false)
-                .bind();
+        EndpointOptions.bind(getCamelContext(), config, parameters);
         config.getHeader().putAll(resolved(header));
         config.getQuery().putAll(resolved(query));
         config.getCredentials().putAll(resolved(credentials));

@@ -1,5 +1,6 @@
 package io.marketetl.source;
 
+import io.marketetl.EndpointOptions;
 import io.marketetl.pipeline.PipelineMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -7,7 +8,6 @@ import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.support.DefaultComponent;
-import org.apache.camel.support.PropertyBindingSupport;
 
 /**
  * Camel component {@code exchange}: a robust WebSocket source for crypto-exchange market data.
@@ -61,15 +61,7 @@ public class ExchangeComponent extends DefaultComponent {
         config.setSourceId(remaining);
         ExchangeEndpoint endpoint = new ExchangeEndpoint(uri, this, config);
         // source options live on the configuration object; the rest (bridgeErrorHandler, ...) on the endpoint
-        PropertyBindingSupport.build()
-                .withCamelContext(getCamelContext())
-                .withTarget(config)
-                .withProperties(parameters)
-                .withRemoveParameters(true)
-                .withIgnoreCase(true)
-                .withReflection(true)
-                .withFluentBuilder(false)
-                .bind();
+        EndpointOptions.bind(getCamelContext(), config, parameters);
         setProperties(endpoint, parameters);
         config.validate();
         return endpoint;
