@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.marketetl.simulator.ExchangeSimulator;
 import io.marketetl.simulator.SimulatorConfig;
 import io.marketetl.simulator.SimulatorStats.RestRequest;
+import io.marketetl.testsupport.Closing;
 import io.marketetl.testsupport.TestDatabase;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -87,15 +88,7 @@ class BanAndBackoffEndToEndTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] { app, db, banSim, failSim, silentSim }) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        Closing.inOrder(app, db, banSim, failSim, silentSim);
     }
 
     @Test

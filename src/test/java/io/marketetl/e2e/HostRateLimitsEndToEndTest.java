@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.marketetl.simulator.ExchangeSimulator;
 import io.marketetl.simulator.SimulatorConfig;
 import io.marketetl.simulator.SimulatorStats.RestRequest;
+import io.marketetl.testsupport.Closing;
 import io.marketetl.testsupport.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -114,15 +115,7 @@ class HostRateLimitsEndToEndTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] { app, db, retryAfterSim, weightSim, okxSim, sharedSim }) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        Closing.inOrder(app, db, retryAfterSim, weightSim, okxSim, sharedSim);
     }
 
     @Test
