@@ -20,6 +20,7 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.marketetl.status.ConnectorStatusEvents;
 import io.marketetl.status.ConnectorStatusStore;
+import io.marketetl.status.ConnectorStatusWriter;
 import io.marketetl.status.ConnectorRegistry;
 import io.marketetl.simulator.ExchangeSimulator;
 import io.marketetl.simulator.SimulatorConfig;
@@ -104,6 +105,10 @@ public class MarketEtlConfiguration implements CamelConfiguration {
 
     @PropertyInject(value = "market-etl.status.error-log-chars", defaultValue = "16384")
     private int errorLogChars;
+    @PropertyInject("market-etl.status.write-wait-ms")
+    private long statusWriteWaitMs;
+    @PropertyInject("market-etl.status.retry-ms")
+    private long statusRetryMs;
     @PropertyInject(value = "market-etl.demo", defaultValue = "false")
     private boolean demo;
     @PropertyInject(value = "market-etl.demo.rate", defaultValue = "20")
@@ -175,10 +180,15 @@ public class MarketEtlConfiguration implements CamelConfiguration {
         camelContext.getRegistry().bind("dataSource", dataSource);
         closeOnStop(camelContext, dataSource);
         ConnectorStatusStore statusStore = new ConnectorStatusStore(dataSource, errorLogChars);
-        ConnectorStatusEvents statusEvents = new ConnectorStatusEvents(statusStore);
+        // added after the pool's closer, so stopped before it: its stop writes the routes' last events first
+        ConnectorStatusWriter statusWriter = new ConnectorStatusWriter(statusStore, Duration.ofMillis(statusRetryMs),
+                Duration.ofMillis(statusWriteWaitMs));
+        camelContext.addService(statusWriter, true, true);
+        ConnectorStatusEvents statusEvents = new ConnectorStatusEvents(statusWriter);
         camelContext.getRegistry().bind("connectorStatus", statusEvents);
-        camelContext.getManagementStrategy().addEventNotifier(new ConnectorRegistry(statusStore));
-        PipelineBeans.bind(camelContext, dataSource, PipelineSettings.fromContext(camelContext));
+        camelContext.getManagementStrategy().addEventNotifier(new ConnectorRegistry(statusWriter,
+                Duration.ofMillis(statusWriteWaitMs)));
+        PipelineBeans.bind(camelContext, dataSource, PipelineSettings.fromContext(camelContext), statusEvents);
         camelContext.getRegistry().bind("malformedFrames", new MalformedFrames(
                 camelContext.getRegistry().lookupByNameAndType("deadLetters", DeadLetters.class),
                 camelContext.getRegistry().lookupByNameAndType("malformedCounter", MalformedCounter.class)));

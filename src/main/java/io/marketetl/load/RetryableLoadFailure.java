@@ -14,8 +14,8 @@ public final class RetryableLoadFailure implements Predicate {
     @Override
     public boolean matches(Exchange exchange) {
         if (!(exchange.getIn().getBody() instanceof io.marketetl.batch.Batch)) {
-            // a step after the load (the source's performance_metrics update): the batch is committed or spooled,
-            // so retrying it during an outage would only hold a writer and a clean stop; it is logged and dropped
+            // a step after the load (a counter, the source's performance handed to the status writer): the batch is
+            // committed or spooled, so retrying the step would only hold a writer and a clean stop; logged, dropped
             return false;
         }
         Throwable cause = exchange.getException();

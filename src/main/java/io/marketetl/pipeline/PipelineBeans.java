@@ -15,7 +15,11 @@ import io.marketetl.load.SqlBatchStagingWriter;
 import io.marketetl.load.StagingWriter;
 import io.marketetl.stamp.MessageNumbers;
 import io.marketetl.stamp.Stamper;
+import io.marketetl.db.BoundedWaitDataSource;
+import io.marketetl.status.ConnectorEvents;
 import javax.sql.DataSource;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
@@ -31,6 +35,7 @@ import org.apache.camel.util.concurrent.SynchronousExecutorService;
  * batchFlusher          {@link BatchFlusher}              completes open batches on stop, once every frame is in one
  * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql) and its
  *                                                         websocket_batches row ({@link BatchRowBuilder}), one transaction
+ * sourcePerformance     {@link SourcePerformance}         a committed batch's performance, to the status writer
  * malformedCounter      {@link MalformedCounter}          per-source malformed frame counts (for the batch metrics)
  * deadLetters           {@link DeadLetters}               the dead_letters writer (refused rows, malformed frames)
  * loadFailures          {@link LoadFailures}              counts failed write attempts
@@ -46,17 +51,36 @@ public final class PipelineBeans {
     private PipelineBeans() {
     }
 
-    public static MessageLoader bind(CamelContext context, DataSource dataSource, PipelineSettings settings) {
+    /**
+     * @param status where the sources' batch performance goes (connector_status.performance_metrics): the
+     *        connectors' status writer
+     */
+    public static MessageLoader bind(CamelContext context, DataSource dataSource, PipelineSettings settings,
+            ConnectorEvents status) {
         Registry registry = context.getRegistry();
         PipelineBacklog backlog = new PipelineBacklog();
         PipelineMetrics metrics = new PipelineMetrics(context);
-        MessageNumbers numbers = new MessageNumbers(dataSource, settings.retryMax());
+        // the load path and the seed of message numbers never wait for a pool connection longer than the spool's
+        // delay: a batch not written by then goes to the spool, and neither may hold up a stop during an outage
+        DataSource boundedWait = BoundedWaitDataSource.of(dataSource, settings.spoolAfter());
+        MessageNumbers numbers = new MessageNumbers(boundedWait, settings.retryMax());
+        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) {
+                numbers.stopping();
+            }
+        });
         MalformedCounter malformed = new MalformedCounter(metrics);
         StagingWriter writer = settings.writer().equals("sql") ? new SqlBatchStagingWriter(context)
                 : new CopyStagingWriter();
         DeadLetters deadLetters = new DeadLetters(dataSource, settings.deadLetterMaxRows(),
                 settings.deadLetterMaxRetry(), metrics);
-        MessageLoader loader = new MessageLoader(dataSource, writer, malformed, deadLetters, backlog, metrics,
+        MessageLoader loader = new MessageLoader(boundedWait, writer, malformed, deadLetters, backlog, metrics,
                 settings.loadNetworkTimeout());
         loader.addListener(new CommitMeters(metrics));
         BatchSpool spool = new BatchSpool(openSpool(settings), loader.unit(), deadLetters, metrics,
@@ -76,6 +100,7 @@ public final class PipelineBeans {
         registry.bind("batchAggregation", new BatchAggregationStrategy(settings.maxMessages(), flusher::flushing));
         registry.bind("batchFlusher", flusher);
         registry.bind("loadMessages", loader);
+        registry.bind("sourcePerformance", new SourcePerformance(status));
         registry.bind("malformedCounter", malformed);
         registry.bind("deadLetters", deadLetters);
         registry.bind("loadFailures", new LoadFailures(metrics));

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@code message_number}: an index-only lookup on {@code (connector_id, message_number)} (V4).
  * <p>
  * Seeding blocks the calling thread, retrying with capped back-off while the database is unreachable: that is
- * back-pressure toward the source, never a guessed number.
+ * back-pressure toward the source, never a guessed number. Once the application is stopping ({@link #stopping()})
+ * a seed gives up instead (the frame it would number is refused, so it was never accepted: nothing accepted is lost),
+ * so that a stop during an outage is not held up by a source first seen in it.
  */
 public final class MessageNumbers {
 
@@ -38,6 +40,9 @@ public final class MessageNumbers {
     private final DataSource dataSource;
     private final ConcurrentHashMap<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private final Duration maxBackoff;
+    private volatile boolean stopping;
+    /** Seeds pause on it between attempts; {@link #stopping()} wakes them. */
+    private final Object pause = new Object();
 
     public MessageNumbers(DataSource dataSource, Duration maxBackoff) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -52,6 +57,14 @@ public final class MessageNumbers {
             counter = counters.computeIfAbsent(source, s -> new AtomicLong(seed(s)));
         }
         return counter.getAndAdd(count) + 1;
+    }
+
+    /** The application is stopping: seeds waiting for the database give up (see the class comment). */
+    public void stopping() {
+        synchronized (pause) {
+            stopping = true;
+            pause.notifyAll();
+        }
     }
 
     /** The last number handed out for the source (0 when never seen by this process). */
@@ -74,6 +87,9 @@ public final class MessageNumbers {
                     return seed;
                 }
             } catch (SQLException e) {
+                if (stopping) {
+                    throw unknownWhileStopping(source, e);
+                }
                 long now = System.nanoTime();
                 if (now >= nextLog) {
                     LOG.warn("Source {}: cannot read its last message number ({}); holding its messages and retrying",
@@ -81,13 +97,25 @@ public final class MessageNumbers {
                     nextLog = now + Duration.ofSeconds(10).toNanos();
                 }
                 try {
-                    Thread.sleep(backoffMs);
+                    synchronized (pause) {
+                        if (!stopping) {
+                            pause.wait(backoffMs);
+                        }
+                    }
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("Interrupted while seeding message numbers of " + source, ie);
                 }
+                if (stopping) {
+                    throw unknownWhileStopping(source, e);
+                }
                 backoffMs = Math.min(backoffMs * 2, maxBackoff.toMillis());
             }
         }
+    }
+
+    private static IllegalStateException unknownWhileStopping(String source, SQLException e) {
+        return new IllegalStateException("Stopping: the last message number of source " + source + " is unknown ("
+                + e.getMessage() + "); its frame is not accepted", e);
     }
 }

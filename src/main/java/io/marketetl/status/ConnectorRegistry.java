@@ -2,7 +2,7 @@ package io.marketetl.status;
 
 import io.marketetl.source.ExchangeEndpoint;
 import io.marketetl.source.RedactedUrl;
-import java.sql.SQLException;
+import java.time.Duration;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Route;
 import org.apache.camel.spi.CamelEvent;
@@ -16,16 +16,24 @@ import org.slf4j.LoggerFactory;
  * themselves when their consumer starts (a REST API connector's definition is read from the table then); this
  * notifier does it for the WebSocket sources: it registers every route that reads an {@code exchange:} source in {@code api_connectors} (protocol WebSocket, with
  * its exchange and URL, credentials redacted) when it starts, so that each YAML source file is a connector an operator can see, and marks
- * it stopped when its route stops (a route file edited away, or shutdown).
+ * it stopped when its route stops (a route file edited away, or shutdown). Both go through the
+ * {@link ConnectorStatusWriter}: a route's stop never waits for the database; its start waits for its registration at
+ * most {@code registrationWait}.
  */
 public class ConnectorRegistry extends EventNotifierSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorRegistry.class);
 
-    private final ConnectorStatusStore store;
+    private final ConnectorStatusWriter writer;
+    private final Duration registrationWait;
 
-    public ConnectorRegistry(ConnectorStatusStore store) {
-        this.store = store;
+    /**
+     * @param registrationWait how long a starting route waits for its registration to be written (so that its first
+     *        batch finds its status row); never longer, whatever the database does
+     */
+    public ConnectorRegistry(ConnectorStatusWriter writer, Duration registrationWait) {
+        this.writer = writer;
+        this.registrationWait = registrationWait;
     }
 
     @Override
@@ -41,18 +49,19 @@ public class ConnectorRegistry extends EventNotifierSupport {
             return;
         }
         String id = source.getSourceId();
-        try {
-            if (event instanceof CamelEvent.RouteStartedEvent) {
-                String name = route.getDescription() != null ? route.getDescription() : route.getRouteId();
-                String url = RedactedUrl.of(source.getDialect().connectUrl());
-                store.register(id, name, url, "WebSocket", source.getDialect().exchange());
+        if (event instanceof CamelEvent.RouteStartedEvent) {
+            String name = route.getDescription() != null ? route.getDescription() : route.getRouteId();
+            String url = RedactedUrl.of(source.getDialect().connectUrl());
+            writer.submit(id, StatusChange.registered(new StatusChange.Registration(name, url, "WebSocket",
+                    source.getDialect().exchange())));
+            if (writer.awaitWritten(id, registrationWait)) {
                 LOG.info("Source {} ({} {}) registered in api_connectors", id, source.getDialect().exchange(), url);
             } else {
-                store.connectorStatus(id, "stopped");
-                store.status(id, "stopped");
+                LOG.warn("Source {} ({} {}): its registration in api_connectors is not written yet (database slow or"
+                        + " away); it is written when the database takes it", id, source.getDialect().exchange(), url);
             }
-        } catch (SQLException e) {
-            LOG.warn("Could not record source {} in api_connectors/connector_status: {}", id, e.getMessage());
+        } else {
+            writer.submit(id, StatusChange.stopped());
         }
     }
 }

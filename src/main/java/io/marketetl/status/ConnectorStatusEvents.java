@@ -1,43 +1,38 @@
 package io.marketetl.status;
 
 import io.marketetl.source.SourceEvents;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of {@code connector_status} for connectors' events: the WebSocket sources' connection lifecycle (bean
+ * Maps connectors' events onto their {@code connector_status} row: the WebSocket sources' connection lifecycle (bean
  * {@code connectorStatus}, set on source endpoints as {@code events: "#connectorStatus"}) and the HTTP connectors'
- * calls ({@link ConnectorEvents}). (The loader advances the progress columns in its own transaction, with the rows.) Calls arrive on each source's own event thread, so a
- * slow database delays only that source's status, never its data. A failed status write is logged (once per
- * outage) and left to the next event: the status describes the data, it is not the data.
+ * calls ({@link ConnectorEvents}). (The loader advances the progress columns in its own transaction, with the rows.)
+ * Each event becomes a {@link StatusChange} handed to the {@link ConnectorStatusWriter}, the one writer of those rows,
+ * so the calling thread (a source's event thread, a connector's call) never waits for the database: the status
+ * describes the data, it is not the data.
  */
 public class ConnectorStatusEvents implements SourceEvents, ConnectorEvents {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConnectorStatusEvents.class);
+    private final ConnectorStatusWriter writer;
 
-    private final ConnectorStatusStore store;
-    private volatile boolean failing;
-
-    public ConnectorStatusEvents(ConnectorStatusStore store) {
-        this.store = store;
+    public ConnectorStatusEvents(ConnectorStatusWriter writer) {
+        this.writer = writer;
     }
 
     @Override
     public void connecting(String sourceId, int attempt) {
-        write(sourceId, () -> store.status(sourceId, "connecting"));
+        writer.submit(sourceId, StatusChange.status("connecting"));
     }
 
     @Override
     public void connected(String sourceId) {
-        write(sourceId, () -> store.status(sourceId, "connected"));
+        writer.submit(sourceId, StatusChange.status("connected"));
     }
 
     @Override
     public void subscribed(String sourceId) {
-        write(sourceId, () -> store.status(sourceId, "running"));
+        writer.submit(sourceId, StatusChange.status("running"));
     }
 
     @Override
@@ -46,67 +41,39 @@ public class ConnectorStatusEvents implements SourceEvents, ConnectorEvents {
             return; // the registry marks a stopped route
         }
         String line = "disconnected: " + reason + (closeCode == null ? "" : " (close code " + closeCode + ")");
-        write(sourceId, () -> {
-            store.status(sourceId, "disconnected");
-            store.error(sourceId, Instant.now(), line);
-        });
+        writer.submit(sourceId, StatusChange.error(Instant.now(), line).withStatus("disconnected"));
     }
 
     @Override
     public void reconnectScheduled(String sourceId, Duration delay, int attempt) {
-        write(sourceId, () -> store.reconnectAttempt(sourceId));
+        writer.submit(sourceId, StatusChange.reconnectAttempt());
     }
 
     @Override
     public void staleDetected(String sourceId, String stream) {
-        write(sourceId, () -> {
-            store.status(sourceId, "stale");
-            store.error(sourceId, Instant.now(), "stale: no data on " + stream + "; reconnecting");
-        });
+        writer.submit(sourceId, StatusChange.error(Instant.now(), "stale: no data on " + stream + "; reconnecting")
+                .withStatus("stale"));
     }
 
     @Override
     public void error(String sourceId, String message) {
-        write(sourceId, () -> store.error(sourceId, Instant.now(), message));
+        writer.submit(sourceId, StatusChange.error(Instant.now(), message));
     }
 
     @Override
     public void status(String connectorId, String status, String errorLine) {
-        write(connectorId, () -> {
-            store.status(connectorId, status);
-            if (errorLine != null) {
-                store.error(connectorId, Instant.now(), errorLine);
-            }
-        });
+        StatusChange change = errorLine == null ? StatusChange.status(status)
+                : StatusChange.error(Instant.now(), errorLine).withStatus(status);
+        writer.submit(connectorId, change);
     }
 
     @Override
     public void failures(String connectorId, int consecutive) {
-        write(connectorId, () -> store.reconnectAttempts(connectorId, consecutive));
+        writer.submit(connectorId, StatusChange.reconnectAttempts(consecutive));
     }
 
     @Override
     public void performance(String connectorId, java.util.Map<String, Object> metrics) {
-        write(connectorId, () -> store.performance(connectorId, metrics));
-    }
-
-    private interface Write {
-        void run() throws SQLException;
-    }
-
-    private void write(String sourceId, Write write) {
-        try {
-            write.run();
-            if (failing) {
-                failing = false;
-                LOG.info("Connector status updates work again");
-            }
-        } catch (SQLException | RuntimeException e) {
-            if (!failing) {
-                failing = true;
-                LOG.warn("Could not update connector_status of {} ({}); status updates resume with the next event",
-                        sourceId, e.getMessage());
-            }
-        }
+        writer.submit(connectorId, StatusChange.performance(metrics));
     }
 }

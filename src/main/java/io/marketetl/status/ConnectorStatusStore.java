@@ -10,8 +10,9 @@ import javax.sql.DataSource;
 /**
  * Keeps the seed's {@code api_connectors} and {@code connector_status} rows of each source current: one
  * connector row per source, one status row per connector (unique since V2), updated with atomic upserts.
- * Status writes are best effort by design (the status describes the data, it is not the data): callers run them
- * off the I/O threads and a failed write is retried by the next event.
+ * Status writes are best effort by design (the status describes the data, it is not the data): in the application
+ * they all go through {@link ConnectorStatusWriter}, which coalesces them and writes them on its own thread, so that
+ * no source, connector or stop ever waits for the database because of its status.
  */
 public class ConnectorStatusStore {
 
@@ -26,70 +27,63 @@ public class ConnectorStatusStore {
         this.errorLogChars = errorLogChars;
     }
 
+    /** Characters of error_log kept (the newest lines). */
+    public int errorLogChars() {
+        return errorLogChars;
+    }
+
     /** Creates or refreshes the source's connector definition and marks it starting. */
     public void register(String connectorId, String name, String url, String protocolType, String exchangeName)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO api_connectors (connector_id, name, api_url, protocol_type, exchange_name, status)
-                    VALUES (?, ?, ?, ?, ?, 'running')
-                    ON CONFLICT (connector_id) DO UPDATE SET name = EXCLUDED.name, api_url = EXCLUDED.api_url,
-                        protocol_type = EXCLUDED.protocol_type, exchange_name = EXCLUDED.exchange_name,
-                        status = 'running', updated_at = NOW()""")) {
-                ps.setString(1, connectorId);
-                ps.setString(2, name);
-                ps.setString(3, url);
-                ps.setString(4, protocolType);
-                ps.setString(5, exchangeName);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO connector_status (connector_id, status) VALUES (?, 'starting')
-                    ON CONFLICT (connector_id) DO UPDATE SET status = 'starting', updated_at = NOW()""")) {
-                ps.setString(1, connectorId);
-                ps.executeUpdate();
-            }
-            c.commit();
+        write(connectorId, StatusChange.registered(new StatusChange.Registration(name, url, protocolType,
+                exchangeName)));
+    }
+
+    private static void register(Connection c, String connectorId, String name, String url, String protocolType,
+            String exchangeName) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO api_connectors (connector_id, name, api_url, protocol_type, exchange_name, status)
+                VALUES (?, ?, ?, ?, ?, 'running')
+                ON CONFLICT (connector_id) DO UPDATE SET name = EXCLUDED.name, api_url = EXCLUDED.api_url,
+                    protocol_type = EXCLUDED.protocol_type, exchange_name = EXCLUDED.exchange_name,
+                    status = 'running', updated_at = NOW()""")) {
+            ps.setString(1, connectorId);
+            ps.setString(2, name);
+            ps.setString(3, url);
+            ps.setString(4, protocolType);
+            ps.setString(5, exchangeName);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO connector_status (connector_id, status) VALUES (?, 'starting')
+                ON CONFLICT (connector_id) DO UPDATE SET status = 'starting', updated_at = NOW()""")) {
+            ps.setString(1, connectorId);
+            ps.executeUpdate();
         }
     }
 
     /** The connector definition's own status (running, stopped, error), as the seed's api_connectors.status. */
     public void connectorStatus(String connectorId, String status) throws SQLException {
-        update("UPDATE api_connectors SET status = ?, updated_at = NOW() WHERE connector_id = ?", status, connectorId);
+        write(connectorId, new StatusChange(null, status, null, null, 0, java.util.List.of(), 0, null, null));
     }
 
     /** The runtime status: starting, connecting, connected, reconnecting, stale, stopped. */
     public void status(String connectorId, String status) throws SQLException {
-        update("UPDATE connector_status SET status = ?, updated_at = NOW() WHERE connector_id = ?", status,
-                connectorId);
+        write(connectorId, StatusChange.status(status));
     }
 
     public void reconnectAttempt(String connectorId) throws SQLException {
-        update("UPDATE connector_status SET reconnect_attempts = reconnect_attempts + 1, status = 'reconnecting',"
-                + " updated_at = NOW() WHERE connector_id = ?", connectorId);
+        write(connectorId, StatusChange.reconnectAttempt());
     }
 
     /** Sets reconnect_attempts (an HTTP connector's consecutive failed calls). */
     public void reconnectAttempts(String connectorId, int n) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE connector_status SET reconnect_attempts = ?, updated_at = NOW() WHERE connector_id = ?")) {
-            ps.setInt(1, n);
-            ps.setString(2, connectorId);
-            ps.executeUpdate();
-        }
+        write(connectorId, StatusChange.reconnectAttempts(n));
     }
 
     /** Replaces performance_metrics with this JSON object. */
     public void performance(String connectorId, java.util.Map<String, Object> metrics) throws SQLException {
-        String json;
-        try {
-            json = io.marketetl.exchanges.Json.MAPPER.writeValueAsString(metrics);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
-        update("UPDATE connector_status SET performance_metrics = CAST(? AS jsonb), updated_at = NOW()"
-                + " WHERE connector_id = ?", json, connectorId);
+        write(connectorId, StatusChange.performance(metrics));
     }
 
     /**
@@ -97,33 +91,97 @@ public class ConnectorStatusStore {
      * lines go, cut at a line boundary.
      */
     public void error(String connectorId, Instant at, String message) throws SQLException {
-        String line = at + " " + message.replace('\n', ' ');
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                UPDATE connector_status SET last_error = ?, updated_at = NOW(),
+        write(connectorId, StatusChange.error(at, message));
+    }
+
+    /**
+     * Writes one connector's (coalesced) change in one transaction: its registration first if it has one, then
+     * api_connectors.status, then the connector_status columns it sets, then its error lines (appended to the
+     * bounded error log: when it outgrows its bound the oldest lines go, cut at a line boundary). Every status
+     * write goes through here; {@link ConnectorStatusWriter} is its one caller in the application.
+     */
+    public void write(String connectorId, StatusChange change) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (change.registration() != null) {
+                    StatusChange.Registration r = change.registration();
+                    register(c, connectorId, r.name(), r.url(), r.protocolType(), r.exchangeName());
+                }
+                if (change.connectorStatus() != null) {
+                    update(c, "UPDATE api_connectors SET status = ?, updated_at = NOW() WHERE connector_id = ?",
+                            change.connectorStatus(), connectorId);
+                }
+                if (change.changesStatusRow()) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            UPDATE connector_status SET status = COALESCE(?, status),
+                                reconnect_attempts = COALESCE(?, reconnect_attempts) + ?,
+                                performance_metrics = COALESCE(CAST(? AS jsonb), performance_metrics),
+                                updated_at = NOW()
+                            WHERE connector_id = ?""")) {
+                        ps.setString(1, change.status());
+                        if (change.reconnectAttempts() == null) {
+                            ps.setNull(2, java.sql.Types.INTEGER);
+                        } else {
+                            ps.setInt(2, change.reconnectAttempts());
+                        }
+                        ps.setInt(3, change.reconnectIncrement());
+                        ps.setString(4, change.performance() == null ? null : json(change.performance()));
+                        ps.setString(5, connectorId);
+                        ps.executeUpdate();
+                    }
+                }
+                if (!change.errorLines().isEmpty()) {
+                    appendErrors(c, connectorId, change.lastError(), String.join("\n", change.errorLines()));
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static String json(java.util.Map<String, Object> metrics) {
+        try {
+            return io.marketetl.exchanges.Json.MAPPER.writeValueAsString(metrics);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private void appendErrors(Connection c, String connectorId, Instant at, String lines) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE connector_status SET last_error = COALESCE(?, last_error), updated_at = NOW(),
                     error_log = CASE WHEN length(concat_ws(E'\\n', error_log, ?)) <= ?
                         THEN concat_ws(E'\\n', error_log, ?)
                         ELSE substring(right(concat_ws(E'\\n', error_log, ?), ?)
                              FROM position(E'\\n' IN right(concat_ws(E'\\n', error_log, ?), ?)) + 1) END
                 WHERE connector_id = ?""")) {
-            ps.setTimestamp(1, Timestamp.from(at));
-            ps.setString(2, line);
+            ps.setTimestamp(1, at == null ? null : Timestamp.from(at));
+            ps.setString(2, lines);
             ps.setInt(3, errorLogChars);
-            ps.setString(4, line);
-            ps.setString(5, line);
+            ps.setString(4, lines);
+            ps.setString(5, lines);
             ps.setInt(6, errorLogChars);
-            ps.setString(7, line);
+            ps.setString(7, lines);
             ps.setInt(8, errorLogChars);
             ps.setString(9, connectorId);
             ps.executeUpdate();
         }
     }
 
-    private void update(String sql, String... params) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    private static void update(Connection c, String sql, String... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 ps.setString(i + 1, params[i]);
             }
             ps.executeUpdate();
         }
     }
+
 }

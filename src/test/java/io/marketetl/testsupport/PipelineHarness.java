@@ -120,7 +120,18 @@ public final class PipelineHarness implements AutoCloseable {
         context.getShutdownStrategy().setTimeout(60);
         context.getRegistry().bind("dataSource", dataSource);
         context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, new SimpleMeterRegistry());
-        PipelineBeans.bind(context, dataSource, PipelineSettings.fromContext(context));
+        // the application's writer of connector status rows (the sources' batch performance goes there)
+        io.marketetl.status.ConnectorStatusWriter status = new io.marketetl.status.ConnectorStatusWriter(
+                new io.marketetl.status.ConnectorStatusStore(dataSource,
+                        io.marketetl.status.ConnectorStatusStore.DEFAULT_ERROR_LOG_CHARS),
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2));
+        try {
+            context.addService(status, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        PipelineBeans.bind(context, dataSource, PipelineSettings.fromContext(context),
+                new io.marketetl.status.ConnectorStatusEvents(status));
         return context;
     }
 
