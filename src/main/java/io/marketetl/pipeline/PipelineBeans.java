@@ -11,6 +11,7 @@ import io.marketetl.load.BatchSpool;
 import io.marketetl.load.MessageLoader;
 import io.marketetl.spool.SegmentSpool;
 import io.marketetl.load.RetryableLoadFailure;
+import io.marketetl.load.SpooledNumbers;
 import io.marketetl.load.SqlBatchStagingWriter;
 import io.marketetl.load.StagingWriter;
 import io.marketetl.stamp.MessageNumbers;
@@ -30,7 +31,8 @@ import org.apache.camel.util.concurrent.SynchronousExecutorService;
  *
  * <pre>
  * stamp                 {@link Stamper}                   message numbers, extract/transform times
- * messageNumbers        {@link MessageNumbers}            per-source counters seeded from the database
+ * messageNumbers        {@link MessageNumbers}            per-source counters seeded at start from the database and
+ *                                                         the spool
  * batchAggregation      {@link BatchAggregationStrategy}  frames of one source into a Batch
  * batchFlusher          {@link BatchFlusher}              completes open batches on stop, once every frame is in one
  * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql) and its
@@ -83,7 +85,14 @@ public final class PipelineBeans {
         MessageLoader loader = new MessageLoader(boundedWait, writer, malformed, deadLetters, backlog, metrics,
                 settings.loadNetworkTimeout());
         loader.addListener(new CommitMeters(metrics));
-        BatchSpool spool = new BatchSpool(openSpool(settings), loader.unit(), deadLetters, metrics,
+        SegmentSpool segments = openSpool(settings);
+        // before the replay starts and before any source sends: every known source's last number, the spool's too
+        try {
+            numbers.seedAll(SpooledNumbers.highest(segments));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the load spool: " + e.getMessage(), e);
+        }
+        BatchSpool spool = new BatchSpool(segments, loader.unit(), deadLetters, metrics,
                 settings.spoolAfter(), settings.spoolProbe());
         loader.spool(spool);
         registry.bind("batchSpool", spool);
