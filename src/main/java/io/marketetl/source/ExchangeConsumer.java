@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one source: an {@link ExchangeConnection} on the component's Vert.x, a {@link FrameDispatcher} that feeds the
  * route on a dedicated worker thread (ordered, bounded by pausing the socket), and a thread for {@link SourceEvents}.
+ * One exchange per frame (body {@link RawFrame}), or, with {@code framesPerExchange} > 1, one per group of frames that
+ * were already waiting (body {@code List<RawFrame>}, same source and dialect headers).
  * Route errors go to the consumer's exception handler (or the route's error handler with
  * {@code bridgeErrorHandler=true}); the next frame is processed regardless.
  */
