@@ -15,7 +15,8 @@ import org.apache.camel.ExchangePropertyKey;
  * copying of the growing list. Its size in messages goes into header {@code MarketEtlBatchMessages} after each
  * frame. Completion is the route's business (a size predicate on that header, and the completion interval); a
  * batch closes at the first frame that brings it to max-messages, so it can exceed that by at most one frame's
- * messages minus one.
+ * messages minus one (one exchange's: a source hands up to {@code market-etl.source.frames-per-exchange} queued frames
+ * over in one exchange, normalised into one list).
  * <p>
  * During a stop, once {@link BatchFlusher} has flushed the open batches ({@code flushing}), every frame completes
  * its batch at once (Camel's "complete current group" flag, set here because the aggregator evaluates it under its

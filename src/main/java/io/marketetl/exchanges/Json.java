@@ -173,6 +173,29 @@ public final class Json {
         }
     }
 
+    /** The length of {@code text} in UTF-8 bytes, counted without encoding it (a lone surrogate counts as one '?'). */
+    public static int utf8Length(String text) {
+        int n = text.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                continue;
+            }
+            if (c < 0x800) {
+                bytes += 1;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 2; // 4 bytes for the pair's 2 chars
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                continue; // unpaired: String.getBytes writes '?'
+            } else {
+                bytes += 2;
+            }
+        }
+        return bytes;
+    }
+
     /** Splits a frame's byte size over n messages; the first gets the remainder, so the parts add up to the total. */
     public static int share(int totalBytes, int n, int index) {
         int base = totalBytes / n;

@@ -67,7 +67,7 @@ public final class Row {
 
     Row(MarketMessage m) {
         this.timestamp = m.timestamp().truncatedTo(ChronoUnit.MICROS); // PostgreSQL keeps microseconds
-        this.timestampText = timestamp.toString();
+        this.timestampText = IsoInstant.format(timestamp);
         this.exchange = text(m.exchange(), 50);
         this.connectorId = text(m.sourceId(), 100);
         this.instrument = text(m.instrument(), 100);
@@ -115,7 +115,7 @@ public final class Row {
             String rawResponse, int statusCode, boolean hasResponseTime, long responseTimeThousandths, String callId,
             String sessionId, int bytes, Instant receivedAt) {
         this.timestamp = timestamp;
-        this.timestampText = timestamp.toString();
+        this.timestampText = IsoInstant.format(timestamp);
         this.exchange = exchange;
         this.connectorId = connectorId;
         this.instrument = instrument;

@@ -2,6 +2,7 @@ package io.marketetl.normalise;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Locale;
 
 /**
@@ -26,11 +27,27 @@ public final class Instruments {
     private Instruments() {
     }
 
+    /** Symbols already seen and their canonical form: a feed repeats the same few on every message. */
+    private static final int CACHE_MAX = 10_000;
+    private static final ConcurrentHashMap<String, String> CACHE = new ConcurrentHashMap<>();
+
     /** The canonical {@code BASE-QUOTE} form of an exchange symbol; null stays null, blank becomes null. */
     public static String normalise(String symbol) {
         if (symbol == null) {
             return null;
         }
+        String known = CACHE.get(symbol);
+        if (known != null) {
+            return known;
+        }
+        String canonical = canonical(symbol);
+        if (canonical != null && CACHE.size() < CACHE_MAX) { // bounded: past that, computed every time
+            CACHE.put(symbol, canonical);
+        }
+        return canonical;
+    }
+
+    private static String canonical(String symbol) {
         String s = symbol.strip().toUpperCase(Locale.ROOT);
         if (s.isEmpty()) {
             return null;

@@ -28,6 +28,21 @@ public class MalformedFrames {
         this.counter = Objects.requireNonNull(counter, "counter");
     }
 
+    /**
+     * One frame of a group (a source's exchange carrying several frames, see
+     * {@link io.marketetl.source.SourceConfig#getFramesPerExchange()}) that could not be normalised: kept aside like
+     * {@link #keepAside} does for a frame alone, while the group's other frames go on.
+     */
+    public void keep(RawFrame frame, MalformedFrameException problem) throws InterruptedException {
+        String reason = problem.reason();
+        String text = problem.frameText() != null ? problem.frameText() : frame.text();
+        DeadLetters.Kind kind = reason.startsWith(Normaliser.TOO_LARGE) ? DeadLetters.Kind.OVERSIZE_FRAME
+                : DeadLetters.Kind.MALFORMED_FRAME;
+        deadLetters.keep(frame.sourceId(), kind, reason, text, frame.receivedAt());
+        keptAside.incrementAndGet();
+        counter.increment(frame.sourceId()); // into the next batch's metrics
+    }
+
     /** Called from the normalise route's catch block: the caught exception and the frame are on the exchange. */
     public void keepAside(Exchange exchange) throws InterruptedException {
         MalformedFrameException problem = exchange.getProperty(Exchange.EXCEPTION_CAUGHT,

@@ -3,13 +3,15 @@ package io.marketetl.normalise;
 import io.marketetl.connector.ApiExtractor;
 import io.marketetl.connector.ApiResponse;
 import io.marketetl.source.RawFrame;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * The normalise step (bean name {@code normalise}): body {@link RawFrame} (WebSocket) or {@link ApiResponse} (HTTP
- * connector) in, body {@code List<MarketMessage>} out. The frame's own dialect does the parsing
+ * The normalise step (bean name {@code normalise}): body {@link RawFrame} (WebSocket), a {@code List<RawFrame>} (several
+ * frames of one source in one exchange, see {@link io.marketetl.source.SourceConfig#getFramesPerExchange()}) or
+ * {@link ApiResponse} (HTTP connector) in, body {@code List<MarketMessage>} out. The frame's own dialect does the parsing
  * ({@link io.marketetl.exchanges.ExchangeDialect#normalise}); an answer is split by its connector's pointers
  * ({@link ApiExtractor}).
  * <p>
@@ -37,6 +39,7 @@ public class Normaliser implements Processor {
 
     private long maxFrameBytes = Long.MAX_VALUE;
     private Plausibility plausibility;
+    private volatile MalformedFrames malformedFrames;
 
     /** Frames (and HTTP bodies) larger than this many UTF-8 bytes are not normalised but kept aside. */
     public void setMaxFrameBytes(long maxFrameBytes) {
@@ -58,12 +61,56 @@ public class Normaliser implements Processor {
             exchange.getMessage().setBody(checked(ApiExtractor.extract(response), response.body()));
             return;
         }
+        if (body instanceof List<?> frames && !frames.isEmpty() && frames.get(0) instanceof RawFrame) {
+            List<MarketMessage> messages = normaliseGroup(frames, exchange);
+            if (messages.isEmpty()) {
+                exchange.setRouteStop(true); // every frame of the group was kept aside: nothing goes on
+            }
+            exchange.getMessage().setBody(messages);
+            return;
+        }
         if (!(body instanceof RawFrame frame)) {
             String text = body == null ? null : String.valueOf(body);
             throw new MalformedFrameException("not_a_raw_frame:" + (body == null ? "null" : body.getClass().getSimpleName()),
                     text);
         }
         exchange.getMessage().setBody(normalise(frame));
+    }
+
+    /**
+     * The messages of several frames of one source, in order. A frame that cannot be normalised is kept aside through
+     * the {@code malformedFrames} bean (as the route's catch block does for a frame alone) and the others go on;
+     * without that bean the first such frame fails the whole group.
+     */
+    private List<MarketMessage> normaliseGroup(List<?> frames, Exchange exchange) {
+        List<MarketMessage> out = new ArrayList<>(frames.size() + 8);
+        for (Object f : frames) {
+            RawFrame frame = (RawFrame) f;
+            try {
+                out.addAll(normalise(frame));
+            } catch (MalformedFrameException e) {
+                MalformedFrames aside = malformedFrames(exchange);
+                if (aside == null) {
+                    throw e;
+                }
+                try {
+                    aside.keep(frame, e);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted keeping a malformed frame aside", interrupted);
+                }
+            }
+        }
+        return out;
+    }
+
+    private MalformedFrames malformedFrames(Exchange exchange) {
+        MalformedFrames m = malformedFrames;
+        if (m == null) {
+            m = exchange.getContext().getRegistry().lookupByNameAndType("malformedFrames", MalformedFrames.class);
+            malformedFrames = m;
+        }
+        return m;
     }
 
     /** The messages of one frame (at least one). */

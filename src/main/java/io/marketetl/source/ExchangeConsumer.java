@@ -1,6 +1,7 @@
 package io.marketetl.source;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one source: an {@link ExchangeConnection} on the component's Vert.x, a {@link FrameDispatcher} that feeds the
  * route on a dedicated worker thread (ordered, bounded by pausing the socket), and a thread for {@link SourceEvents}.
+ * One exchange per frame (body {@link RawFrame}), or, with {@code framesPerExchange} > 1, one per group of frames that
+ * were already waiting (body {@code List<RawFrame>}, same source and dialect headers).
  * Route errors go to the consumer's exception handler (or the route's error handler with
  * {@code bridgeErrorHandler=true}); the next frame is processed regardless.
  */
@@ -50,7 +53,18 @@ public class ExchangeConsumer extends DefaultConsumer {
         meters = endpoint.getComponent().meters(id);
         meters.started();
         startedNanos = System.nanoTime();
-        dispatcher = new FrameDispatcher(id, config.getQueueHighWater(), config.getQueueLowWater(), this::deliver);
+        dispatcher = new FrameDispatcher(id, config.getQueueHighWater(), config.getQueueLowWater(),
+                config.getFramesPerExchange(), new FrameDispatcher.Delivery() {
+                    @Override
+                    public void deliver(RawFrame frame) {
+                        ExchangeConsumer.this.deliver(frame, frame);
+                    }
+
+                    @Override
+                    public void deliverAll(List<RawFrame> frames) {
+                        ExchangeConsumer.this.deliver(frames.get(0), frames);
+                    }
+                });
         connection = new ExchangeConnection(endpoint.getComponent().getOrCreateVertx(), config, endpoint.getDialect(),
                 dispatcher, meters.events(config.getEvents()), eventThread, null,
                 endpoint.getComponent().getConnectGate());
@@ -59,11 +73,18 @@ public class ExchangeConsumer extends DefaultConsumer {
         connection.start();
     }
 
-    private void deliver(RawFrame frame) {
-        meters.frame(frame.text().length());
+    /** One exchange for one frame (body RawFrame) or for several of this source's frames (body List of them). */
+    private void deliver(RawFrame frame, Object body) {
+        if (body instanceof List<?> frames) {
+            for (Object f : frames) {
+                meters.frame(((RawFrame) f).text().length());
+            }
+        } else {
+            meters.frame(frame.text().length());
+        }
         Exchange exchange = createExchange(false);
         try {
-            exchange.getMessage().setBody(frame);
+            exchange.getMessage().setBody(body);
             exchange.getMessage().setHeader(ExchangeEndpoint.HEADER_SOURCE_ID, frame.sourceId());
             exchange.getMessage().setHeader(ExchangeEndpoint.HEADER_DIALECT, frame.dialect().name());
             getProcessor().process(exchange);

@@ -1,6 +1,8 @@
 package io.marketetl.source;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * bounded by flow control: {@link #accept} reports when the queue reaches the high-water mark (the source then pauses
  * the socket, so the producer stops), and {@code onBelowLowWater} runs on the worker once it has drained to the
  * low-water mark. Nothing accepted is dropped; {@link #stop} drains what is queued.
+ * <p>
+ * With {@code maxGroup} > 1 the worker takes up to that many queued frames at once and hands them over in one
+ * {@link Delivery#deliverAll} call (arrival order kept); it never waits for more frames to come, so a frame that
+ * finds the queue empty goes on alone ({@link Delivery#deliver}) as with 1.
  */
 public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runnable {
 
@@ -21,6 +27,13 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
     @FunctionalInterface
     public interface Delivery {
         void deliver(RawFrame frame) throws Exception;
+
+        /** Several frames, in arrival order (at least two); by default one {@link #deliver} each. */
+        default void deliverAll(List<RawFrame> frames) throws Exception {
+            for (RawFrame f : frames) {
+                deliver(f);
+            }
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(FrameDispatcher.class);
@@ -28,6 +41,7 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
     private final String name;
     private final int highWater;
     private final int lowWater;
+    private final int maxGroup;
     private final Delivery delivery;
     private volatile Runnable onBelowLowWater = () -> { };
     private final ReentrantLock lock = new ReentrantLock();
@@ -42,12 +56,21 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
     private long pauses;
 
     public FrameDispatcher(String name, int highWater, int lowWater, Delivery delivery) {
+        this(name, highWater, lowWater, 1, delivery);
+    }
+
+    /** @param maxGroup most queued frames handed over in one {@link Delivery#deliverAll} call (1 = one by one) */
+    public FrameDispatcher(String name, int highWater, int lowWater, int maxGroup, Delivery delivery) {
         if (lowWater < 0 || lowWater >= highWater) {
             throw new IllegalArgumentException("need 0 <= lowWater < highWater");
+        }
+        if (maxGroup < 1) {
+            throw new IllegalArgumentException("need maxGroup >= 1");
         }
         this.name = name;
         this.highWater = highWater;
         this.lowWater = lowWater;
+        this.maxGroup = maxGroup;
         this.delivery = delivery;
     }
 
@@ -90,6 +113,7 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
         try {
             while (true) {
                 RawFrame frame;
+                List<RawFrame> group = null;
                 boolean resume = false;
                 lock.lock();
                 try {
@@ -100,6 +124,14 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
                         notEmpty.await();
                     }
                     frame = queue.pollFirst();
+                    if (maxGroup > 1 && !queue.isEmpty()) {
+                        int n = Math.min(maxGroup, queue.size() + 1);
+                        group = new ArrayList<>(n);
+                        group.add(frame);
+                        while (group.size() < n) {
+                            group.add(queue.pollFirst());
+                        }
+                    }
                     if (aboveHigh && queue.size() <= lowWater) {
                         aboveHigh = false;
                         resume = true;
@@ -110,12 +142,18 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
                 if (resume) {
                     onBelowLowWater.run();
                 }
+                int frames = group == null ? 1 : group.size();
                 try {
-                    delivery.deliver(frame);
-                    delivered.incrementAndGet();
+                    if (group == null) {
+                        delivery.deliver(frame);
+                    } else {
+                        delivery.deliverAll(group);
+                    }
+                    delivered.addAndGet(frames);
                 } catch (Throwable t) {
-                    failures.incrementAndGet();
-                    LOG.warn("{}: delivering a frame failed: {}", name, t.toString(), t);
+                    failures.addAndGet(frames);
+                    LOG.warn("{}: delivering {} failed: {}", name, frames == 1 ? "a frame" : frames + " frames",
+                            t.toString(), t);
                 }
             }
         } catch (InterruptedException e) {

@@ -127,6 +127,10 @@ public final class Benchmark {
                 Configurator.setLevel("io.marketetl", Level.ERROR);
                 Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
                 ReplayBenchmark.run(System.out, args);
+            } else if (EndToEndBenchmark.wanted(args)) {
+                Configurator.setLevel("io.marketetl", Level.WARN);
+                Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
+                EndToEndBenchmark.run(System.out, args);
             } else if (connectors) {
                 Configurator.setLevel("io.marketetl", Level.WARN);
                 Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
@@ -141,6 +145,7 @@ public final class Benchmark {
                     + " [--seconds N] [--repeat N] [--sources N] [--sweep 1,2,5,10,20,50|none] [--sweep-repeat N]"
                     + " [--copy-rows N] [--feed inproc|simulator] [--no-writers] [--no-indexes] [--out DIR]");
             System.err.println("       b" + ConnectorsBenchmark.USAGE.substring("usage: b".length()));
+            System.err.println("       b" + EndToEndBenchmark.USAGE.substring("usage: b".length()));
             code = 2;
         } catch (Exception e) {
             e.printStackTrace();

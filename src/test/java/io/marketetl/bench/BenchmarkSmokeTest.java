@@ -87,6 +87,35 @@ class BenchmarkSmokeTest {
         assertThat(Files.readString(report.json())).contains("\"medians\"", "\"runs\"");
     }
 
+    /**
+     * bench/run --scenario e2e --smoke: the simulator and the application in their own JVMs (main classes on the test
+     * classpath), the shipped okx-spot and binance-spot routes, a few seconds measured, then the same-work and
+     * messages-only \copy of what it committed. Asserts only that rows were committed and copied back, not any rate.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void endToEndSmokeRunCommitsAndCopiesWhatItCommitted() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        EndToEndBenchmark.Report report;
+        try (PrintStream print = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+            report = EndToEndBenchmark.run(print, "--scenario", "e2e", "--smoke", "--app", "classpath", "--out",
+                    out.toString());
+        }
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        assertThat(printed).contains("End to end, medians", "(e) app end to end", "(s) same-work \\copy",
+                "(m) \\copy of its messages only", "targets (issue #10)");
+        assertThat(report.runs()).singleElement().satisfies(r -> {
+            assertThat(r.appMessages()).isPositive();
+            assertThat(r.appUsPerMessage()).isPositive();
+            assertThat(r.copyMessages()).isGreaterThanOrEqualTo(r.appMessages());
+            assertThat(r.copyBatches()).isPositive();
+            assertThat(r.sameWorkMessagesPerSecond()).isPositive();
+            assertThat(r.messagesOnlyPerSecond()).isPositive();
+        });
+        assertThat(Files.readString(report.json())).contains("\"medians\"", "\"runs\"");
+    }
+
     /** The replay scenario's smoke: every message spooled during the cut is replayed (no figure checked). */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)

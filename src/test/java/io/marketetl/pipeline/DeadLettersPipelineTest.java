@@ -124,6 +124,33 @@ class DeadLettersPipelineTest {
         }
     }
 
+    @Test
+    void framesHandedOverInGroupsKeepEachMalformedFrameAsideAndStoreTheOthersInOrder() {
+        try (TestDatabase db = TestDatabase.create();
+                PipelineHarness p = PipelineHarness.startWithNormalise(db.dataSource(), SETTINGS)) {
+            DataSource ds = db.dataSource();
+            long now = System.currentTimeMillis();
+            // as a source with framesPerExchange > 1 hands queued frames over: one exchange, body List<RawFrame>
+            p.normalise(List.of(frame(trade(1, now, "1.1", "")), frame("not json"), frame(trade(2, now, "1.2", "")),
+                    frame(trade(3, now, "1.3", ",\"x\":\"\\ud800\"")), frame(trade(4, now, "1.4", ""))));
+            // a group with nothing storable in it: both kept aside, nothing goes on, the route keeps going
+            p.normalise(List.of(frame("still not json"), frame("{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":9}")));
+            p.normalise(List.of(frame(trade(5, now, "1.5", "")), frame(trade(6, now, "1.6", ""))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> p.backlog().messages() == 0
+                    && count(ds, "SELECT count(*) FROM websocket_messages") == 5);
+            assertThat(rows(ds, "SELECT trade_id FROM websocket_messages ORDER BY message_number")).containsExactly(
+                    List.of("1"), List.of("2"), List.of("4"), List.of("5"), List.of("6"));
+            assertThat(rows(ds, "SELECT reason, payload FROM dead_letters ORDER BY id")).containsExactly(
+                    List.of("invalid_json", "not json"),
+                    List.of("unstorable_json:lone_surrogate_escape", trade(3, now, "1.3", ",\"x\":\"\\ud800\"")),
+                    List.of("invalid_json", "still not json"),
+                    List.of("missing_field:p", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":9}"));
+            assertThat(p.context().getRouteController().getRouteStatus("normalise")).isEqualTo(ServiceStatus.Started);
+            assertThat(count(ds, "SELECT sum((metrics->>'malformed_frames')::int) FROM websocket_batches"))
+                    .isEqualTo(4);
+        }
+    }
+
     private static RawFrame frame(String text) {
         return new RawFrame(BINANCE.sourceId(), BINANCE, text, Instant.now(), System.nanoTime());
     }

@@ -13,7 +13,6 @@ import io.marketetl.source.RawFrame;
 import io.marketetl.source.SourceConfig;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -233,13 +232,44 @@ public final class BinanceDialect implements ExchangeDialect {
             if (!payload.isObject()) {
                 throw new MalformedFrameException("bad_field:data", text);
             }
-            payloadText = Json.rawField(text, "data");
+            payloadText = root.size() == 2 ? combinedData(text) : null;
+            if (payloadText == null) {
+                payloadText = Json.rawField(text, "data");
+            }
             if (payloadText == null) {
                 payloadText = Json.compact(payload);
             }
         }
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        int bytes = Json.utf8Length(text);
         return List.of(message(frame, payload, payloadText, bytes));
+    }
+
+    private static final String COMBINED_HEAD = "{\"stream\":\"";
+    private static final String COMBINED_DATA = ",\"data\":";
+
+    /**
+     * The exact text of {@code data} in a combined-stream frame laid out as Binance sends it,
+     * {@code {"stream":"<name>","data":{...}}} with no other field and no white space around {@code data}'s value,
+     * found without parsing the frame again (the caller has parsed it: valid JSON, an object with exactly those two
+     * fields, data an object); null for any other layout (the caller then uses {@link Json#rawField}).
+     */
+    static String combinedData(String text) {
+        if (!text.startsWith(COMBINED_HEAD)) {
+            return null;
+        }
+        int close = text.indexOf('"', COMBINED_HEAD.length());
+        if (close < 0 || text.lastIndexOf('\\', close) >= COMBINED_HEAD.length()) {
+            return null; // an escape in the stream name: leave it to the parser
+        }
+        int start = close + 1 + COMBINED_DATA.length();
+        int last = text.length() - 1;
+        if (!text.startsWith(COMBINED_DATA, close + 1) || start >= last || text.charAt(start) != '{'
+                || text.charAt(last) != '}' || text.charAt(last - 1) != '}') {
+            return null;
+        }
+        // with exactly two fields, stream first, what follows data's value is the root's closing brace: since the
+        // character before it is '}' (no white space), that is data's own closing brace
+        return text.substring(start, last);
     }
 
     private List<MarketMessage> normaliseArray(RawFrame frame, JsonNode items) {
@@ -247,7 +277,7 @@ public final class BinanceDialect implements ExchangeDialect {
         if (items.isEmpty()) {
             throw new MalformedFrameException("empty_data", text);
         }
-        int total = text.getBytes(StandardCharsets.UTF_8).length;
+        int total = Json.utf8Length(text);
         List<MarketMessage> out = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);

@@ -13,7 +13,6 @@ import io.marketetl.source.RawFrame;
 import io.marketetl.source.SourceConfig;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,7 +211,7 @@ public final class OkxDialect implements ExchangeDialect {
         };
         int n = data.size();
         List<String> itemTexts = n == 1 ? List.of(text) : itemTexts(text, root, arg, data);
-        int totalBytes = text.getBytes(StandardCharsets.UTF_8).length;
+        int totalBytes = Json.utf8Length(text);
         String argInstId = Json.text(arg, "instId");
         List<MarketMessage> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

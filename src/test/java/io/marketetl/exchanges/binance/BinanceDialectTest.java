@@ -59,6 +59,26 @@ class BinanceDialectTest {
     }
 
     @Test
+    void theCombinedStreamsDataIsTheSameTextWhateverTheLayout() {
+        // the usual layout is cut out without a second parse; any other goes through the parser: same result
+        List<String> frames = List.of(
+                "{\"stream\":\"btcusdt@trade\",\"data\":" + TRADE + "}",
+                "{\"data\":" + TRADE + ",\"stream\":\"btcusdt@trade\"}",
+                "{\"stream\":\"btcusdt@trade\", \"data\": " + TRADE + " }",
+                "{\"stream\":\"btc\\u0075sdt@trade\",\"data\":" + TRADE + "}",
+                "{\"stream\":\"btcusdt@trade\",\"data\":" + TRADE.replace("\"M\":true", "\"M\":true,\"x\":{\"y\":\"}\"}") + "}",
+                "{\"stream\":\"btcusdt@trade\",\"data\":" + TRADE.replace("\"M\":true", "\"x\":\"caf\u00e9 \u20ac \ud83d\ude00\"") + "}");
+        for (String f : frames) {
+            assertThat(single(f).data()).as(f).isEqualTo(io.marketetl.exchanges.Json.rawField(f, "data"));
+            assertThat(single(f).bytes()).as(f).isEqualTo(f.getBytes(StandardCharsets.UTF_8).length);
+        }
+        assertThat(BinanceDialect.combinedData(frames.get(0))).isEqualTo(TRADE);
+        assertThat(BinanceDialect.combinedData(frames.get(1))).isNull();
+        assertThat(BinanceDialect.combinedData(frames.get(2))).isNull();
+        assertThat(BinanceDialect.combinedData(frames.get(3))).isNull();
+    }
+
+    @Test
     void aggTradeTickerMiniTickerAndBookTicker() {
         MarketMessage agg = single(AGG);
         assertThat(agg.messageType()).isEqualTo("agg_trade");
