@@ -27,9 +27,14 @@ public final class TradeGapStore {
     public record StoredTrade(String tradeId, String data) {
     }
 
-    private static final String INSERT_TRADE = "INSERT INTO websocket_messages (timestamp, exchange, instrument, price,"
-            + " data, message_type, format, connector_id, trade_id, backfilled)"
-            + " VALUES (?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, TRUE)"
+    /**
+     * One statement for a page (its row count is exact, where a JDBC batch may answer "no info" per row): the
+     * page's columns as arrays, the rest the same for every row.
+     */
+    private static final String INSERT_TRADES = "INSERT INTO websocket_messages (timestamp, exchange, instrument,"
+            + " price, data, message_type, format, connector_id, trade_id, backfilled)"
+            + " SELECT t.ts, ?, ?, t.price, CAST(t.data AS jsonb), ?, ?, ?, t.trade_id, TRUE"
+            + " FROM unnest(?::timestamptz[], ?::numeric[], ?::text[], ?::text[]) AS t(ts, price, data, trade_id)"
             + " ON CONFLICT (exchange, instrument, message_type, trade_id) WHERE trade_id IS NOT NULL DO NOTHING";
 
     private final DataSource dataSource;
@@ -112,24 +117,31 @@ public final class TradeGapStore {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                int inserted = 0;
-                try (PreparedStatement ps = c.prepareStatement(INSERT_TRADE)) {
+                int inserted;
+                try (PreparedStatement ps = c.prepareStatement(INSERT_TRADES)) {
                     Stream s = gap.stream();
-                    for (HistoricTrade t : trades) {
-                        ps.setTimestamp(1, Timestamp.from(t.time()));
-                        ps.setString(2, s.exchange());
-                        ps.setString(3, s.instrument());
-                        ps.setBigDecimal(4, t.price());
-                        ps.setString(5, t.data());
-                        ps.setString(6, s.messageType());
-                        ps.setString(7, format);
-                        ps.setString(8, gap.sourceId());
-                        ps.setString(9, Long.toString(t.id()));
-                        ps.addBatch();
+                    int n = trades.size();
+                    Object[] ts = new Object[n];
+                    Object[] price = new Object[n];
+                    Object[] data = new Object[n];
+                    Object[] id = new Object[n];
+                    for (int i = 0; i < n; i++) {
+                        HistoricTrade t = trades.get(i);
+                        ts[i] = java.time.OffsetDateTime.ofInstant(t.time(), java.time.ZoneOffset.UTC);
+                        price[i] = t.price();
+                        data[i] = t.data();
+                        id[i] = Long.toString(t.id());
                     }
-                    for (int n : ps.executeBatch()) {
-                        inserted += n > 0 ? n : 0;
-                    }
+                    ps.setString(1, s.exchange());
+                    ps.setString(2, s.instrument());
+                    ps.setString(3, s.messageType());
+                    ps.setString(4, format);
+                    ps.setString(5, gap.sourceId());
+                    ps.setArray(6, c.createArrayOf("timestamptz", ts));
+                    ps.setArray(7, c.createArrayOf("numeric", price));
+                    ps.setArray(8, c.createArrayOf("text", data));
+                    ps.setArray(9, c.createArrayOf("text", id));
+                    inserted = ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE trade_gaps SET trades_backfilled = trades_backfilled + ? WHERE id = ?")) {
