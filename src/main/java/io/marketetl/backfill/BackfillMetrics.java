@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code market_etl_trade_gaps_unfillable_total{source}}: gaps given up (or too large to try);</li>
  * <li>{@code market_etl_trade_gaps_open}: gaps waiting to be filled, as of the backfill's last step;</li>
  * <li>{@code market_etl_backfill_requests_total{exchange,outcome}}: history requests: ok, refused (by the host's
- * budget, not sent), failed (no answer or an error answer).</li>
+ * budget, not sent), rate_limited (429, 418, OKX 50011), failed (no answer or another error answer).</li>
  * </ul>
  */
 public final class BackfillMetrics {

@@ -7,6 +7,7 @@ import io.marketetl.backfill.TradeHistoryApi.HistoricTrade;
 import io.marketetl.connector.ApiClient;
 import io.marketetl.connector.auth.ApiRequest;
 import io.marketetl.connector.limit.ResponseClassifier;
+import io.marketetl.connector.limit.ResponseOutcome;
 import io.marketetl.exchanges.ExchangeModule;
 import io.marketetl.exchanges.ExchangeModules;
 import io.marketetl.source.Backoff;
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@code budget-share} (half); each page's trades of the gap are stored with the gap's progress
  * ({@link TradeGapStore#storeTrades}). A gap is filled when the history had every id; otherwise (ids the history
  * lacks, an error answer, no answer) it is tried again after a back-off ({@link Backoff} caps), and after
- * {@code max-attempts} it is unfillable. A page the budget refuses is not an attempt: the gap is due again when the
- * budget allows.</li>
+ * {@code max-attempts} it is unfillable. A page the budget refuses, or that the host answers with a rate limit (429,
+ * 418, OKX 50011), is not an attempt: the gap is due again when the budget allows.</li>
  * </ol>
  * Nothing here blocks a source. While the database is unreachable, a step does nothing but keep what the detector
  * found in memory, and logs that once.
@@ -192,6 +193,13 @@ public final class Backfiller implements Processor {
             if (r.kind() == ApiClient.Kind.REFUSED) {
                 metrics.request(module.name(), "refused");
                 store.postpone(gap.id(), Instant.ofEpochMilli(Math.max(r.waitUntilMillis(), clock.millis() + 1)));
+                return pages;
+            }
+            if (r.kind() == ApiClient.Kind.ANSWERED && (r.classification().outcome() == ResponseOutcome.RATE_LIMITED
+                    || r.classification().outcome() == ResponseOutcome.BANNED)) {
+                // the host said slow down: its budget now holds every caller back (Retry-After, ban); not an attempt
+                metrics.request(module.name(), "rate_limited");
+                store.postpone(gap.id(), Instant.ofEpochMilli(clock.millis() + settings.retryInitialMs()));
                 return pages;
             }
             if (r.kind() == ApiClient.Kind.NO_ANSWER || !r.classification().ok()) {

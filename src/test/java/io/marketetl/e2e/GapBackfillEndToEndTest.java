@@ -60,8 +60,12 @@ class GapBackfillEndToEndTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> count(ds, "SELECT count(*) FROM trade_gaps"
                     + " WHERE cause = 'stream'") >= 4);
             sim.faults().setDisconnectEvery(Duration.ZERO);
-            await().atMost(Duration.ofSeconds(15)).until(() -> stored(ds, exchange, "BTC-USDT") >= 20
-                    && connected(sim, sourceId));
+            await().atMost(Duration.ofSeconds(15)).until(() -> connected(sim, sourceId));
+            // a gap shows with the first trade after it: let both streams deliver on the last connection
+            long btc = live(ds, exchange, "BTC-USDT");
+            long eth = live(ds, exchange, "ETH-USDT");
+            await().atMost(Duration.ofSeconds(15)).until(() -> live(ds, exchange, "BTC-USDT") >= btc + 10
+                    && live(ds, exchange, "ETH-USDT") >= eth + 10);
             sim.faults().setStall(true); // the market stops: the history is final
             for (String inst : List.of("BTC-USDT", "ETH-USDT")) {
                 List<Long> made = SimulatorHistory.tradeIds(sim, exchange, inst);
@@ -170,6 +174,12 @@ class GapBackfillEndToEndTest {
     private static long stored(DataSource ds, String exchange, String inst) {
         return count(ds, "SELECT count(*) FROM websocket_messages WHERE exchange = '" + exchange
                 + "' AND instrument = '" + inst + "' AND message_type = 'trade'");
+    }
+
+    /** Trades received live (not backfilled) and stored. */
+    private static long live(DataSource ds, String exchange, String inst) {
+        return count(ds, "SELECT count(*) FROM websocket_messages WHERE exchange = '" + exchange
+                + "' AND instrument = '" + inst + "' AND message_type = 'trade' AND backfilled IS NULL");
     }
 
     private static boolean connected(ExchangeSimulator sim, String sourceId) {

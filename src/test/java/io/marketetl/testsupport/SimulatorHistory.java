@@ -18,6 +18,7 @@ import javax.sql.DataSource;
  * What the simulator traded, from its REST trade history (every page), and what the database stored of it: for tests
  * that check "every trade stored exactly once".
  */
+@SuppressWarnings("unchecked")
 public final class SimulatorHistory {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,9 +72,16 @@ public final class SimulatorHistory {
         return ids;
     }
 
+    /** One page; a 429 (the simulator's rate limits also count these reads) is asked again until answered. */
     private static JsonNode get(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String>[] answer = new HttpResponse[1];
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(250)).until(() -> {
+                    answer[0] = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    return answer[0].statusCode() != 429;
+                });
+        HttpResponse<String> r = answer[0];
         assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }
