@@ -41,7 +41,10 @@ class KillNineBackfillTest {
                     "MARKET_ETL_BACKFILL_PERIOD_MS", "200",
                     "MARKET_ETL_BACKFILL_GRACE_MS", "500",
                     "MARKET_ETL_BACKFILL_RETRY_INITIAL_MS", "500",
-                    "MARKET_ETL_BACKFILL_RETRY_MAX_MS", "2000");
+                    "MARKET_ETL_BACKFILL_RETRY_MAX_MS", "2000",
+                    // no watchdog reconnect once the market stops: a new subscription after a silence makes the
+                    // simulator's market move on (into its history) while nobody reads, past the end of the test
+                    "MARKET_ETL_SOURCE_STALE_AFTER_MS", "600000");
             try (RunningApp app = RunningApp.start(workDir.resolve("first"), db, sim, env)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> app.count("message_type = 'trade'") > 300);
                 Map<String, Long> sentBefore = sim.stats().itemsSentByStream();
@@ -67,17 +70,22 @@ class KillNineBackfillTest {
                     return now.keySet().stream().allMatch(k -> later.get(k) >= now.get(k) + 20);
                 });
                 sim.faults().setStall(true); // the market stops: the history is final
+                Map<String, List<Long>> made = new java.util.LinkedHashMap<>();
                 for (String exchange : List.of("okx", "binance")) {
                     for (String inst : INSTRUMENTS) {
-                        List<Long> made = SimulatorHistory.tradeIds(sim, exchange, inst);
-                        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                            List<Long> stored = SimulatorHistory.stored(db.dataSource(), exchange, inst);
-                            assertThat(stored).as("%s %s: stored once each; trade_gaps: %s", exchange, inst,
-                                    db.rows("SELECT instrument, cause, from_trade_id, to_trade_id, status, attempts,"
-                                            + " trades_backfilled, last_error FROM trade_gaps ORDER BY id"))
-                                    .containsExactlyElementsOf(made.subList(made.indexOf(stored.get(0)), made.size()));
-                        });
+                        made.put(exchange + " " + inst, SimulatorHistory.tradeIds(sim, exchange, inst));
                     }
+                }
+                for (Map.Entry<String, List<Long>> stream : made.entrySet()) {
+                    String[] key = stream.getKey().split(" ");
+                    List<Long> ids = stream.getValue();
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                        List<Long> stored = SimulatorHistory.stored(db.dataSource(), key[0], key[1]);
+                        assertThat(stored).as("%s: stored once each; trade_gaps: %s", stream.getKey(),
+                                db.rows("SELECT instrument, cause, from_trade_id, to_trade_id, status, attempts,"
+                                        + " trades_backfilled, last_error FROM trade_gaps ORDER BY id"))
+                                .containsExactlyElementsOf(ids.subList(ids.indexOf(stored.get(0)), ids.size()));
+                    });
                 }
                 StoredOnce.assertNoDuplicates(db);
                 assertThat(db.queryLong("SELECT count(*) FROM trade_gaps WHERE status <> 'filled'")).isZero();
