@@ -6,6 +6,7 @@ import io.marketetl.db.DatabaseSettings;
 import io.marketetl.batch.MalformedCounter;
 import io.marketetl.deadletter.DeadLetters;
 import io.marketetl.normalise.MalformedFrames;
+import io.marketetl.backfill.BackfillBeans;
 import io.marketetl.maintenance.MaintenanceBeans;
 import io.marketetl.pipeline.PipelineBeans;
 import io.marketetl.pipeline.PipelineMetrics;
@@ -194,6 +195,7 @@ public class MarketEtlConfiguration implements CamelConfiguration {
                 camelContext.getRegistry().lookupByNameAndType("malformedCounter", MalformedCounter.class)));
         ApiToken token = apiToken();
         bindConnectorServices(camelContext, dataSource, statusEvents, token);
+        bindBackfill(camelContext, dataSource);
         camelContext.getRegistry().bind("queryApi", new QueryApi(dataSource, token, apiQueryTimeoutMs));
         bindMaintenance(camelContext, dataSource);
         useApiServerForRest(camelContext);
@@ -205,6 +207,17 @@ public class MarketEtlConfiguration implements CamelConfiguration {
             health.register(new SourceHealthChecks(camelContext, healthSourceStartupGraceMs));
             health.register(new SpoolHealthCheck(camelContext.getRegistry().lookupByNameAndType("batchSpool",
                     BatchSpool.class)));
+        }
+    }
+
+    /** Gap backfill (market-etl/backfill.camel.yaml) through the connectors' HTTP client; bad settings: one line. */
+    private static void bindBackfill(CamelContext camelContext, HikariDataSource dataSource) {
+        ConnectorServices services = camelContext.getRegistry().lookupByNameAndType(ConnectorServices.BEAN,
+                ConnectorServices.class);
+        try {
+            BackfillBeans.bind(camelContext, dataSource, services.client());
+        } catch (IllegalArgumentException e) {
+            throw new StartupFailure(StartupFailure.Kind.BAD_CONFIGURATION, e.getMessage(), null);
         }
     }
 

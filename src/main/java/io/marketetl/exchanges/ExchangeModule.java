@@ -74,4 +74,12 @@ public interface ExchangeModule {
     default List<AuthType> authTypes() {
         return List.of();
     }
+
+    /**
+     * The exchange's REST trade history for gap backfill of one message type ({@code trade}), or null when it has
+     * none: gaps of that type are then neither detected nor filled. Default: none.
+     */
+    default io.marketetl.backfill.TradeHistoryApi tradeHistory(String messageType) {
+        return null;
+    }
 }

@@ -29,6 +29,10 @@ public final class MarketMessage {
     private java.util.List<String> flags;
     private boolean eventTimeImplausible;
     private long messageNumber;
+    /** The exchange trade ids this message covers ({@link #setTradeIds}); only when {@link #hasTradeIds}. */
+    private long firstTradeId;
+    private long lastTradeId;
+    private boolean hasTradeIds;
     private double extractSeconds;
     private double transformSeconds;
     private double loadSeconds;
@@ -108,6 +112,21 @@ public final class MarketMessage {
     }
 
     public long messageNumber() { return messageNumber; }
+
+    /**
+     * Sets the inclusive range of the exchange's numeric trade ids this message covers (one Binance {@code @trade}:
+     * {@code t..t}; one OKX {@code trades} item: {@code tradeId-count+1..tradeId}), for gap detection. The exchange's
+     * dialect sets it where ids are numbers with a REST history to fill gaps from.
+     */
+    public void setTradeIds(io.marketetl.backfill.TradeIdRange range) {
+        this.firstTradeId = range.firstId();
+        this.lastTradeId = range.lastId();
+        this.hasTradeIds = true;
+    }
+
+    public boolean hasTradeIds() { return hasTradeIds; }
+    public long firstTradeId() { return firstTradeId; }
+    public long lastTradeId() { return lastTradeId; }
     public double extractSeconds() { return extractSeconds; }
     public double transformSeconds() { return transformSeconds; }
     public double loadSeconds() { return loadSeconds; }

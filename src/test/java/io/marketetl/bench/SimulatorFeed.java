@@ -110,6 +110,11 @@ final class SimulatorFeed implements Feed {
                     context.getRegistry().lookupByNameAndType("deadLetters", io.marketetl.deadletter.DeadLetters.class),
                     context.getRegistry().lookupByNameAndType("malformedCounter", MalformedCounter.class)));
         }
+        if (context.getRegistry().lookupByName("tradeGaps") == null) {
+            // the gap detector follows the trade ids as in the application (nothing fills the gaps here)
+            context.getRegistry().bind("tradeGaps", new io.marketetl.backfill.TradeGapDetector((e, t) -> true,
+                    java.time.Clock.systemUTC()));
+        }
         if (context.getRoute("normalise") == null) {
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     ResourceHelper.resolveResource(context, "classpath:market-etl/normalise.camel.yaml"));

@@ -43,7 +43,7 @@ class ObservabilityEndToEndTest {
         // 1 s Binance weight windows and a 3 s ban for a request sent during a 429's Retry-After
         try (ExchangeSimulator sim = ExchangeSimulator.start(SimulatorConfig.builder().port(0).seed(5)
                 .ratePerConnection(40).binanceWeightWindow(Duration.ofSeconds(1)).binanceBanAfterRequests(1)
-                .binanceBanSeconds(3).build()); TestDatabase db = TestDatabase.create();
+                .binanceBanSeconds(3).unreadTradesPerSecond(100).build()); TestDatabase db = TestDatabase.create();
                 RunningApp app = RunningApp.start(workDir, db, sim, Map.of())) {
             String metrics = "http://127.0.0.1:" + app.managementPort + "/observe/metrics";
             sim.faults().setMalformedRatio(0.05);
@@ -56,6 +56,9 @@ class ObservabilityEndToEndTest {
             sim.faults().setDisconnectEvery(Duration.ofSeconds(1));
             await().atMost(ROWS).until(() -> sim.stats().connectionsOpened() >= opened + 2);
             sim.faults().setDisconnectEvery(null);
+            // the market moved on while the sockets were down: each trade stream had a gap, filled from REST history
+            await().atMost(ROWS).until(() -> db.queryLong("SELECT count(DISTINCT connector_id) FROM trade_gaps"
+                    + " WHERE status = 'filled' AND trades_backfilled > 0") == 2);
             // Binance over its weight: a 429, then (the test calling inside the Retry-After) a 418 ban for the IP
             sim.faults().setBinanceWeightLimit(1);
             await().atMost(ROWS).until(() -> scrape(metrics).sum("market_etl_http_calls_total",
@@ -77,12 +80,20 @@ class ObservabilityEndToEndTest {
 
             for (String source : WEBSOCKET) {
                 // rows, batches and malformed frames: what the database holds, read before and after the scrape
+                // (the pipeline's rows: backfilled trades are counted apart, below)
                 between(() -> db.queryLong("SELECT count(*) FROM websocket_messages WHERE connector_id = '" + source
-                        + "'"), metrics, m -> m.sum("market_etl_rows_loaded_total", source));
+                        + "' AND backfilled IS NULL"), metrics, m -> m.sum("market_etl_rows_loaded_total", source));
                 between(() -> db.queryLong("SELECT count(*) FROM websocket_batches WHERE connector_id = '" + source
                         + "'"), metrics, m -> m.sum("market_etl_batch_size_messages_count", source));
                 between(() -> db.queryLong("SELECT count(*) FROM malformed_frames WHERE connector_id = '" + source
                         + "'"), metrics, m -> m.sum("market_etl_malformed_frames_total", source));
+            }
+            for (String source : WEBSOCKET) {
+                // gap backfill (issue #11): the gaps and the backfilled trades the database holds
+                between(() -> db.queryLong("SELECT count(*) FROM trade_gaps WHERE connector_id = '" + source + "'"),
+                        metrics, m -> m.sum("market_etl_trade_gaps_total", source));
+                between(() -> db.queryLong("SELECT count(*) FROM websocket_messages WHERE backfilled AND connector_id"
+                        + " = '" + source + "'"), metrics, m -> m.sum("market_etl_backfilled_trades_total", source));
             }
             for (String source : HTTP) {
                 between(() -> db.queryLong("SELECT count(*) FROM api_connector_data WHERE connector_id = '" + source
@@ -141,6 +152,13 @@ class ObservabilityEndToEndTest {
                 assertThat(m.named(family)).as(family).singleElement()
                         .satisfies(s -> assertThat(s.value()).isGreaterThanOrEqualTo(0.0));
             }
+            for (String source : WEBSOCKET) {
+                assertThat(m.sum("market_etl_trade_gaps_unfillable_total", source)).as(source).isZero();
+                assertThat(m.of("market_etl_trade_gaps_unfillable_total", source)).hasSize(1);
+            }
+            assertThat(m.named("market_etl_trade_gaps_open")).singleElement()
+                    .satisfies(s -> assertThat(s.value()).isGreaterThanOrEqualTo(0.0));
+            assertThat(m.sum("market_etl_backfill_requests_total", s -> "ok".equals(s.label("outcome")))).isPositive();
             // every family the README's Alerting table names is exported
             for (AlertingTable.Row row : AlertingTable.read(Path.of("README.md"))) {
                 assertThat(m.all()).as(row.metric()).anyMatch(sample -> sample.name().equals(row.metric())

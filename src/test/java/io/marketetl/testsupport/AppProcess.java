@@ -140,6 +140,16 @@ public final class AppProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** SIGKILL (kill -9): no shutdown hook, nothing flushed; returns once the process is gone. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGTERM, as {@code docker stop} sends, then waits for a clean exit. */
     public int stop(Duration timeout) {
         process.destroy();

@@ -1,6 +1,13 @@
 package io.marketetl.testsupport;
 
+import io.marketetl.backfill.BackfillBeans;
+import io.marketetl.backfill.TradeGapDetector;
 import io.marketetl.batch.MalformedCounter;
+import io.marketetl.connector.ApiClient;
+import io.marketetl.connector.limit.HostBudget;
+import io.marketetl.connector.limit.HostBudgets;
+import io.marketetl.exchanges.ExchangeModules;
+import java.time.Clock;
 import io.marketetl.deadletter.DeadLetters;
 import io.marketetl.load.MessageLoader;
 import io.marketetl.normalise.MalformedFrames;
@@ -33,6 +40,7 @@ public final class PipelineHarness implements AutoCloseable {
 
     public static final Path ROUTE_FILE = Path.of("src", "main", "resources", "market-etl", "pipeline.camel.yaml");
     public static final Path NORMALISE_FILE = Path.of("src", "main", "resources", "market-etl", "normalise.camel.yaml");
+    public static final Path BACKFILL_FILE = Path.of("src", "main", "resources", "market-etl", "backfill.camel.yaml");
 
     private final DefaultCamelContext context;
     private final MessageLoader loader;
@@ -80,7 +88,34 @@ public final class PipelineHarness implements AutoCloseable {
      * {@link #normalise(Object)}, malformed ones end in dead_letters.
      */
     public static PipelineHarness startWithNormalise(DataSource dataSource, Map<String, String> overrides) {
+        return startWithNormalise(dataSource, overrides, context -> context.getRegistry().bind("tradeGaps",
+                new TradeGapDetector((exchange, type) -> false, Clock.systemUTC())));
+    }
+
+    /**
+     * As {@link #startWithNormalise(DataSource, Map)}, with gap backfill as the application runs it: the
+     * {@code tradeGaps} step and the {@code backfill} route (market-etl/backfill.camel.yaml), calling the REST URLs
+     * of the settings ({@code market-etl.okx.rest-url}, {@code market-etl.binance.rest-url}: the simulator's) through
+     * an {@link ApiClient} with the exchanges' own host budgets.
+     */
+    public static PipelineHarness startWithBackfill(DataSource dataSource, Map<String, String> overrides) {
+        return startWithNormalise(dataSource, overrides, context -> {
+            ApiClient client = new ApiClient(context, new HostBudgets(HostBudgets.parseRules(""),
+                    ExchangeModules.all(), HostBudget.Settings.DEFAULTS), Clock.systemUTC());
+            BackfillBeans.bind(context, dataSource, client);
+            try {
+                PluginHelper.getRoutesLoader(context).loadRoutes(
+                        ResourceHelper.resolveResource(context, "file:" + BACKFILL_FILE));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static PipelineHarness startWithNormalise(DataSource dataSource, Map<String, String> overrides,
+            java.util.function.Consumer<DefaultCamelContext> gaps) {
         return start(dataSource, overrides, ROUTE_FILE, context -> {
+            gaps.accept(context);
             Normaliser normaliser = new Normaliser();
             normaliser.setMaxFrameBytes(Long.parseLong(
                     context.resolvePropertyPlaceholders("{{market-etl.normalise.max-frame-bytes}}")));

@@ -340,7 +340,15 @@ public final class BinanceDialect implements ExchangeDialect {
         if (symbol == null) {
             throw new MalformedFrameException("missing_field:s", text);
         }
-        return new MarketMessage(frame.sourceId(), exchange(), format(), messageType, Instruments.normalise(symbol),
-                price, dataText, tradeId, eventTime, frame.receivedAt(), frame.receivedNanos(), bytes);
+        MarketMessage message = new MarketMessage(frame.sourceId(), exchange(), format(), messageType,
+                Instruments.normalise(symbol), price, dataText, tradeId, eventTime, frame.receivedAt(),
+                frame.receivedNanos(), bytes);
+        if (messageType.equals("trade")) {
+            JsonNode t = m.get("t");
+            if (t != null && t.canConvertToLong()) {
+                message.setTradeIds(BinanceTradeIds.trade(t.asLong()));
+            }
+        }
+        return message;
     }
 }

@@ -130,4 +130,12 @@ public final class BinanceModule implements ExchangeModule {
     public List<AuthType> authTypes() {
         return List.of(new BinanceHmacAuth());
     }
+
+    private static final BinanceTradeHistory TRADE_HISTORY = new BinanceTradeHistory();
+
+    /** Gaps in {@code trade} ids are filled from {@link BinanceTradeHistory}. */
+    @Override
+    public io.marketetl.backfill.TradeHistoryApi tradeHistory(String messageType) {
+        return "trade".equals(messageType) ? TRADE_HISTORY : null;
+    }
 }

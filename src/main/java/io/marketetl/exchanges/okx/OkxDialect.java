@@ -235,9 +235,13 @@ public final class OkxDialect implements ExchangeDialect {
                 default -> price = bboMid(item, text);
             }
             Instant eventTime = Json.epochMillis(item, "ts", text);
-            out.add(new MarketMessage(frame.sourceId(), exchange(), format(), messageType, instrument, price,
-                    itemTexts.get(i), tradeId, eventTime, frame.receivedAt(), frame.receivedNanos(),
-                    Json.share(totalBytes, n, i)));
+            MarketMessage message = new MarketMessage(frame.sourceId(), exchange(), format(), messageType,
+                    instrument, price, itemTexts.get(i), tradeId, eventTime, frame.receivedAt(), frame.receivedNanos(),
+                    Json.share(totalBytes, n, i));
+            if (tradeId != null) {
+                OkxTradeIds.range(tradeId, Json.text(item, "count")).ifPresent(message::setTradeIds);
+            }
+            out.add(message);
         }
         return out;
     }

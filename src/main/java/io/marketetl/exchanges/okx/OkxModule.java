@@ -74,4 +74,12 @@ public final class OkxModule implements ExchangeModule {
     public List<AuthType> authTypes() {
         return List.of(new OkxHmacAuth());
     }
+
+    private static final OkxTradeHistory TRADE_HISTORY = new OkxTradeHistory();
+
+    /** Gaps in {@code trade} ids are filled from {@link OkxTradeHistory}. */
+    @Override
+    public io.marketetl.backfill.TradeHistoryApi tradeHistory(String messageType) {
+        return "trade".equals(messageType) ? TRADE_HISTORY : null;
+    }
 }

@@ -13,6 +13,32 @@ import io.marketetl.backfill.TradeIdRange;
 public final class OkxTradeIds {
     private OkxTradeIds() {}
 
+    /**
+     * The range of one {@code trades} item from its {@code tradeId} and {@code count} fields as sent (strings), or
+     * empty when the trade id is not a positive number (no gap detection then); a count that is missing or not a
+     * number means one trade.
+     */
+    public static java.util.Optional<TradeIdRange> range(String tradeId, String count) {
+        long id;
+        try {
+            id = Long.parseLong(tradeId);
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+        if (id < 1) {
+            return java.util.Optional.empty();
+        }
+        long n = 1;
+        if (count != null) {
+            try {
+                n = Long.parseLong(count);
+            } catch (NumberFormatException e) {
+                n = 1;
+            }
+        }
+        return java.util.Optional.of(trades(id, Math.min(n, id)));
+    }
+
     public static TradeIdRange trades(long tradeId, long count) {
         long n = Math.max(1, count);
         return new TradeIdRange(tradeId - n + 1, tradeId);
