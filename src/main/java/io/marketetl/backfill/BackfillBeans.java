@@ -3,7 +3,9 @@ package io.marketetl.backfill;
 import io.marketetl.connector.ApiClient;
 import io.marketetl.exchanges.ExchangeModule;
 import io.marketetl.exchanges.ExchangeModules;
+import io.marketetl.db.BoundedWaitDataSource;
 import io.marketetl.load.BatchSpool;
+import io.marketetl.pipeline.PipelineSettings;
 import io.marketetl.pipeline.PipelineMetrics;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -34,7 +36,11 @@ public final class BackfillBeans {
                 (exchange, type) -> Backfiller.backfillable(settings, exchange, type), Clock.systemUTC());
         BatchSpool spool = context.getRegistry().lookupByNameAndType("batchSpool", BatchSpool.class);
         PipelineMetrics metrics = context.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
-        Backfiller backfiller = new Backfiller(detector, new TradeGapStore(dataSource), client, settings,
+        // a step waits at most the spool's delay for a pool connection: during an outage it gives up quickly (the
+        // gaps stay in memory) and never holds a stop up for the pool's full connection timeout
+        PipelineSettings pipeline = PipelineSettings.fromContext(context);
+        Backfiller backfiller = new Backfiller(detector,
+                new TradeGapStore(BoundedWaitDataSource.of(dataSource, pipeline.spoolAfter())), client, settings,
                 new BackfillMetrics(metrics.registry()), spool == null ? () -> 0L : spool::depth, Clock.systemUTC());
         context.getRegistry().bind("tradeGaps", detector);
         context.getRegistry().bind("backfill", backfiller);
