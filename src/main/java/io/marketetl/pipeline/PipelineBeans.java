@@ -60,7 +60,7 @@ public final class PipelineBeans {
                 settings.loadNetworkTimeout());
         loader.addListener(new CommitMeters(metrics));
         BatchSpool spool = new BatchSpool(openSpool(settings), loader.unit(), deadLetters, metrics,
-                settings.spoolAfter(), settings.spoolProbe());
+                settings.spoolAfter(), settings.spoolProbe(), settings.spoolReplayGroupBatches());
         loader.spool(spool);
         registry.bind("batchSpool", spool);
         try {

@@ -91,7 +91,7 @@ class BenchmarkSmokeTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void replaySmokeRunReplaysEverythingSpooled() throws Exception {
-        ReplayBenchmark.Result r = ReplayBenchmark.once(5_000);
+        ReplayBenchmark.Result r = ReplayBenchmark.once(5_000, null);
         assertThat(r.spooled()).isPositive();
         assertThat(r.replayed()).isEqualTo(r.spooled());
     }
