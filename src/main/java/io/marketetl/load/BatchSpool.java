@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The load stage's outage buffer: batches the database could not take within {@code market-etl.spool.after-ms} go to
  * the {@link Spool} (as {@link SpooledBatchCodec} bytes: fitted rows, batch facts, write progress), and a replayer
- * thread writes them with the same {@link LoadUnit} in the order they were spooled, acknowledging each once its
- * transaction has committed. While the spool holds anything, new batches are spooled too ({@link #spooling()}), so a
+ * thread writes them with the same {@link LoadUnit} in the order they were spooled, up to
+ * {@code market-etl.spool.replay-group-batches} per transaction, acknowledging each group once its transaction has
+ * committed (a kill -9 in between is settled on the next start: see {@link #replay()}). While the spool holds anything, new batches are spooled too ({@link #spooling()}), so a
  * source's batches reach the database in order and the replay is never overtaken; natural keys and the batch row's
  * unique key would make the other order correct as well.
  * <p>

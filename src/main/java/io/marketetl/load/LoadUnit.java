@@ -290,7 +290,8 @@ public final class LoadUnit {
 
     /** The batch's own rows among its source's duplicates (a group may hold several batches of one source). */
     private static Set<Long> dups(Map<String, Set<Long>> duplicates, LoadState s) {
-        Set<Long> source = duplicates.getOrDefault(s.facts.sourceId(), Set.of());
+        // keyed by the rows' connector_id as stored (the source id fitted to the column: see Row)
+        Set<Long> source = s.rows.isEmpty() ? Set.of() : duplicates.getOrDefault(s.rows.get(0).connectorId, Set.of());
         if (source.isEmpty()) {
             return Set.of();
         }
@@ -445,7 +446,8 @@ public final class LoadUnit {
                 ps.setBigDecimal(2, new java.math.BigDecimal(load));
                 int inserted = ps.executeUpdate();
                 if (inserted != unit.size()) {
-                    duplicates = duplicates(con, target).getOrDefault(state.facts.sourceId(), Set.of());
+                    duplicates = new HashSet<>(); // one batch, one source
+                    duplicates(con, target).values().forEach(duplicates::addAll);
                     if (inserted + duplicates.size() != unit.size()) {
                         throw new SQLException("staged " + unit.size() + " rows but inserted " + inserted + " and "
                                 + duplicates.size() + " were duplicates", "XX000");
