@@ -120,7 +120,8 @@ final class Measurements {
         LatencyHistogram latency = new LatencyHistogram();
         AtomicLong inserted = new AtomicLong();
         String sql = "INSERT INTO websocket_messages (" + ALL_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?)";
+                + ") VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)"; // the seed had no
+                // trade_id or flags (V8's columns; with trade ids the 16 generators' trades would collide on V8's key)
         try (HikariDataSource pool = DatabaseBootstrap.openPool(pooled)) {
             List<Thread> threads = new ArrayList<>();
             ResourceSampler res = new ResourceSampler();
