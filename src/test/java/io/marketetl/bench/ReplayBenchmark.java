@@ -43,7 +43,7 @@ final class ReplayBenchmark {
 
     /** One run's outcome. */
     record Result(long spooled, long batches, long replayed, double seconds, double appCpu, double dbCpu,
-            double ownDbCpu, double boxBusy) {
+            double boxBusy) {
         double rate() {
             return replayed / seconds;
         }
@@ -65,9 +65,9 @@ final class ReplayBenchmark {
         for (int r = 0; r < repeat; r++) {
             Result res = once(messages, group);
             out.printf("replay run %d: %,d spooled in %,d batches, %,d replayed in %.2f s: %,.0f msgs/s"
-                    + " (CPU in %% of one core: app %.0f, replay's backends %.0f, all PostgreSQL %.0f; box %.0f%% busy)%n",
+                    + " (CPU in %% of one core: app %.0f, all PostgreSQL processes %.0f; box %.0f%% busy)%n",
                     r + 1, res.spooled(), res.batches(), res.replayed(), res.seconds(), res.rate(), res.appCpu(),
-                    res.ownDbCpu(), res.dbCpu(), res.boxBusy());
+                    res.dbCpu(), res.boxBusy());
             results.add(res);
         }
         double[] rates = results.stream().mapToDouble(Result::rate).sorted().toArray();
@@ -90,21 +90,6 @@ final class ReplayBenchmark {
         return m;
     }
 
-
-    /**
-     * CPU ticks of the server processes connected to the benchmark's database: the replay's pool (opened with the
-     * replaying pipeline, so their whole life is the replay) and the measuring pool (a few short queries). Unlike
-     * the all-PostgreSQL figure, other users of the server are not in it.
-     */
-    private static long backendTicks(TestDatabase db) {
-        long ticks = 0;
-        for (List<Object> row : db.rows("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND pid <> pg_backend_pid()")) {
-            long t = ResourceSampler.processTicks(((Number) row.get(0)).longValue());
-            ticks += Math.max(0, t);
-        }
-        return ticks;
-    }
 
     /** Spools {@code messages} with the database cut, then replays them; returns the replay's figures. */
     static Result once(long messages, String group) throws Exception {
@@ -160,7 +145,6 @@ final class ReplayBenchmark {
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 sampler.stop();
-                double ownDbCpu = backendTicks(db) / 100.0 / seconds * 100; // USER_HZ 100
                 long now = count(db.dataSource(), "SELECT count(*) FROM websocket_messages");
                 if (now != sent) {
                     throw new IllegalStateException("spool empty but " + now + " of " + sent + " stored");
@@ -170,7 +154,7 @@ final class ReplayBenchmark {
                     throw new IllegalStateException("stored before the cut went missing");
                 }
                 return new Result(spooled, batches, replayed, seconds, sampler.processCpuPercent(),
-                        sampler.postgresCpuPercent(), ownDbCpu, sampler.machineBusyPercent());
+                        sampler.postgresCpuPercent(), sampler.machineBusyPercent());
             }
         } finally {
             try (var files = Files.walk(spoolDir)) {
