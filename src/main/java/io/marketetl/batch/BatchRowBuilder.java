@@ -37,7 +37,8 @@ import java.util.TreeSet;
  * rows_rejected, rows_duplicate and duplicate_message_numbers (the numbers of the messages skipped because their trade
  * was already stored: recorded gaps in the source's numbering, present only when there are some), and
  * the load breakdown of the transaction that writes the row (writer, attempts, stage_ms = load_time, insert_ms,
- * status_ms; its commit, which cannot be in the row it commits, is in {@link #performance}).</li>
+ * status_ms; its commit, which cannot be in the row it commits, is in {@link #performance}); for a batch written
+ * in one transaction with others (the spool's replay), load_group_batches, and the timings are the group's.</li>
  * </ul>
  * Built in Java and sent as JSON text: measured, that is cheaper for PostgreSQL than building the array with
  * {@code jsonb_agg} from the staged rows (parsing the text is a small part of the batch row's cost; its
@@ -141,6 +142,9 @@ public final class BatchRowBuilder {
             }
             g.writeStringField("writer", load.writer());
             g.writeNumberField("load_attempts", load.attempts());
+            if (load.groupBatches() > 1) {
+                g.writeNumberField("load_group_batches", load.groupBatches());
+            }
             number(g, "load_stage_ms", stageNanos / 1e6);
             number(g, "load_insert_ms", insertNanos / 1e6);
             number(g, "load_status_ms", statusNanos / 1e6);

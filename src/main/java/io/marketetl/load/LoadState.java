@@ -30,6 +30,8 @@ public final class LoadState {
     long statusNanos;
     long commitNanos;
     boolean finished;
+    /** Batches in the transaction that wrote this one's last rows (1 unless written in a group, see LoadUnit). */
+    int groupBatches = 1;
     /** The websocket_batches row is committed (with the batch's last rows, or alone if those were all refused). */
     boolean batchRowWritten;
     /** The parameters of that row, for the route's steps after the commit. */
@@ -55,6 +57,8 @@ public final class LoadState {
     public int duplicates() { return duplicates; }
     public int loaded() { return doneUpTo - rejected - duplicates; }
     public int attempts() { return attempts; }
+    /** Batches in the transaction that committed this one's last rows and batch row: 1, or the group's size. */
+    public int groupBatches() { return groupBatches; }
     public boolean finished() { return finished; }
     /** The websocket_batches row's parameters once it is committed, else null. */
     public Map<String, Object> batchRow() { return batchRowWritten ? batchRow : null; }

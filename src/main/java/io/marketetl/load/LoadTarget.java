@@ -33,6 +33,7 @@ public enum LoadTarget {
     private final String columns;
     private final String createStaging;
     private final String insertSql;
+    private final String plainInsertSql;
     private final String copySql;
     private final String duplicatesSql;
 
@@ -45,7 +46,8 @@ public enum LoadTarget {
         this.insertSql = "INSERT INTO " + table + " (" + columns + ", load_time, total_time) SELECT " + columns
                 + ", CAST(? AS DECIMAL(10, 6)), extract_time + transform_time + CAST(? AS DECIMAL(10, 6)) FROM "
                 + stagingTable + " ON CONFLICT " + NATURAL_KEY + " DO NOTHING";
-        this.duplicatesSql = "SELECT s.message_number FROM " + stagingTable + " s JOIN " + table + " t"
+        this.plainInsertSql = insertSql.substring(0, insertSql.indexOf(" ON CONFLICT "));
+        this.duplicatesSql = "SELECT s.connector_id, s.message_number FROM " + stagingTable + " s JOIN " + table + " t"
                 + " ON t.exchange = s.exchange AND t.instrument = s.instrument AND t.message_type = s.message_type"
                 + " AND t.trade_id = s.trade_id AND t.trade_id IS NOT NULL"
                 + " WHERE t.connector_id IS DISTINCT FROM s.connector_id"
@@ -75,11 +77,16 @@ public enum LoadTarget {
      * whose natural key is already stored (or earlier in the same batch) is skipped, not an error.
      */
     public String insertSql() { return insertSql; }
+    /**
+     * Benchmark only ({@link LoadUnit#benchmarkWithoutNaturalKey}): {@link #insertSql()} without its ON CONFLICT
+     * clause, the load path as it was before natural keys (V8), to measure what they cost.
+     */
+    public String plainInsertSql() { return plainInsertSql; }
     public String copySql() { return copySql; }
     /**
-     * After the insert, in its transaction: the message numbers of the staged rows that were skipped as duplicates
-     * (their natural key is stored by another row). Runs only when the insert stored fewer rows than were staged;
-     * it looks the staged trades up through the natural-key index.
+     * After the insert, in its transaction: the source and message number of the staged rows that were skipped as
+     * duplicates (their natural key is stored by another row). Runs only when the insert stored fewer rows than were
+     * staged; it looks the staged trades up through the natural-key index.
      */
     public String duplicatesSql() { return duplicatesSql; }
     /** Whether a batch of this target gets its websocket_batches row. */

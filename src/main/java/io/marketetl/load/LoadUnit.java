@@ -3,6 +3,7 @@ package io.marketetl.load;
 import io.marketetl.batch.BatchRowBuilder;
 import io.marketetl.deadletter.DeadLetters;
 import io.marketetl.pipeline.PipelineMetrics;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +67,7 @@ public final class LoadUnit {
     /** Per target, the physical connections whose session already has its staging table (committed). */
     private final Map<LoadTarget, Set<Object>> staged = new java.util.EnumMap<>(LoadTarget.class);
     private volatile AfterCommitHook afterCommitHook;
+    private volatile boolean withoutNaturalKey;
 
     public LoadUnit(DataSource dataSource, StagingWriter writer, DeadLetters deadLetters, PipelineMetrics metrics,
             Duration networkTimeout) {
@@ -88,6 +94,272 @@ public final class LoadUnit {
 
     public void afterCommitHook(AfterCommitHook hook) {
         this.afterCommitHook = hook;
+    }
+
+    /**
+     * Benchmark only, never set by the application: insert with {@link LoadTarget#plainInsertSql()} (no ON CONFLICT),
+     * i.e. the load path without natural-key dedup, for bench/run's same-run comparison (issue #11 item 8). The
+     * caller must drop V8's natural-key indexes first, or a repeated trade fails the batch.
+     */
+    public void benchmarkWithoutNaturalKey(boolean on) {
+        this.withoutNaturalKey = on;
+    }
+
+    private String insertSql(LoadTarget target) {
+        return withoutNaturalKey ? target.plainInsertSql() : target.insertSql();
+    }
+
+    /** Runs inside a grouped transaction after its writes, right before its COMMIT. */
+    @FunctionalInterface
+    public interface BeforeCommit {
+        /** @param xid the transaction's id ({@code txid_current()}), what {@code txid_status} answers about */
+        void beforeCommit(long xid, int backendPid) throws IOException;
+    }
+
+    /** Whether the batch can go into a grouped transaction: not started, or only its refused rows isolated. */
+    static boolean groupable(LoadState s) {
+        return !s.finished && s.inDoubt == null && !s.isolating && s.doneUpTo < s.rows.size();
+    }
+
+    /** {@link #write(List, BeforeCommit)} without a hook. */
+    public void write(List<LoadState> group) throws SQLException {
+        write(group, null);
+    }
+
+    /**
+     * Writes several batches (of any sources, in their order) in as few transactions as possible: the batches that
+     * can go together ({@link #groupable}) are written in ONE transaction, their rows through one COPY and one
+     * {@code INSERT ... SELECT}, each batch keeping its own {@code websocket_batches} row and each source its
+     * {@code connector_status} progress; a batch that cannot (one half written, with rows being isolated) is written
+     * alone, at its place in the order. Commits in doubt (a grouped one marks every batch of the group) are settled
+     * first with {@code txid_status}. When the database refuses the group's data, each batch is written on its own
+     * ({@link #write(LoadState)}, which isolates the refused rows). Returns once every batch is
+     * {@link LoadState#finished()}; throws if it must be called again with the same states (progress is kept on them).
+     *
+     * @param beforeCommit called in each grouped transaction right before its COMMIT (e.g. to record the transaction
+     *                     id durably, so that a crash after the COMMIT can be settled); null for none
+     */
+    public void write(List<LoadState> group, BeforeCommit beforeCommit) throws SQLException {
+        for (LoadState s : group) {
+            if (!s.finished && s.inDoubt != null) {
+                settleInDoubt(s); // writes nothing: the outcome of an earlier attempt, in order
+            }
+        }
+        List<LoadState> run = new ArrayList<>(group.size());
+        for (LoadState s : group) {
+            if (s.finished) {
+                continue;
+            }
+            if (groupable(s) && (run.isEmpty() || target(run.get(0)) == target(s))) {
+                run.add(s);
+                continue;
+            }
+            writeRun(run, beforeCommit);
+            run.clear();
+            if (groupable(s)) {
+                run.add(s);
+            } else {
+                write(s);
+            }
+        }
+        writeRun(run, beforeCommit);
+    }
+
+    private void writeRun(List<LoadState> run, BeforeCommit beforeCommit) throws SQLException {
+        if (run.isEmpty()) {
+            return;
+        }
+        try {
+            writeGroup(run, beforeCommit);
+        } catch (SQLException | RuntimeException e) {
+            if (!LoadErrors.isDataError(e) || run.stream().anyMatch(s -> s.inDoubt != null)) {
+                throw e;
+            }
+            LOG.warn("The database refused the data of a group of {} batches ({}); writing them one by one",
+                    run.size(), firstLine(e));
+            for (LoadState s : run) {
+                write(s);
+            }
+        }
+    }
+
+    /** One transaction for the rows [doneUpTo, n) of every batch of the run, and every batch row. */
+    private void writeGroup(List<LoadState> run, BeforeCommit beforeCommit) throws SQLException {
+        LoadTarget target = target(run.get(0));
+        int total = 0;
+        for (LoadState s : run) {
+            s.attempts++;
+            total += s.rows.size() - s.doneUpTo;
+        }
+        List<Row> rows = new ArrayList<>(total);
+        for (LoadState s : run) {
+            rows.addAll(s.rows.subList(s.doneUpTo, s.rows.size()));
+        }
+        TransactionStatus tx = transactions.getTransaction(TX);
+        boolean committing = false;
+        long xid = 0;
+        int pid = 0;
+        long loadMicros = 0;
+        long stage = 0;
+        long insert = 0;
+        long status = 0;
+        Map<String, Set<Long>> duplicates = Map.of();
+        try {
+            Connection con = DataSourceUtils.getConnection(dataSource);
+            con.setNetworkTimeout(Runnable::run, networkTimeoutMs);
+            try (Statement st = con.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT txid_current(), pg_backend_pid()")) {
+                rs.next();
+                xid = rs.getLong(1);
+                pid = rs.getInt(2);
+            }
+            Object physical = con.unwrap(PGConnection.class);
+            if (!staged.get(target).contains(physical)) {
+                try (Statement st = con.createStatement()) {
+                    st.execute(target.createStaging());
+                }
+            }
+            long t0 = System.nanoTime();
+            writer.stage(con, target, rows);
+            long t1 = System.nanoTime();
+            stage = t1 - t0;
+            loadMicros = Row.clampMicros(Math.round(stage / 1000.0));
+            String load = Row.scaled(loadMicros, 6);
+            try (PreparedStatement ps = con.prepareStatement(insertSql(target))) {
+                ps.setBigDecimal(1, new java.math.BigDecimal(load));
+                ps.setBigDecimal(2, new java.math.BigDecimal(load));
+                int inserted = ps.executeUpdate();
+                if (inserted != total) {
+                    duplicates = duplicates(con, target);
+                    int skipped = duplicates.values().stream().mapToInt(Set::size).sum();
+                    if (inserted + skipped != total) {
+                        throw new SQLException("staged " + total + " rows but inserted " + inserted + " and "
+                                + skipped + " were duplicates", "XX000");
+                    }
+                }
+            }
+            long t2 = System.nanoTime();
+            insert = t2 - t1;
+            statusUpdates(con, run, duplicates);
+            long t3 = System.nanoTime();
+            status = t3 - t2;
+            if (target.hasBatchRow()) {
+                insertBatchRows(con, run, loadMicros, duplicates, stage, insert, status);
+            }
+            if (beforeCommit != null) {
+                try {
+                    beforeCommit.beforeCommit(xid, pid);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            committing = true;
+            transactions.commit(tx);
+            long t4 = System.nanoTime();
+            staged.get(target).add(physical);
+            AfterCommitHook hook = afterCommitHook;
+            if (hook != null) {
+                hook.afterCommit(run.get(0).facts);
+            }
+            for (LoadState s : run) {
+                int n = s.rows.size();
+                unitCommitted(s, s.rows.subList(s.doneUpTo, n), n, loadMicros, dups(duplicates, s), stage, insert,
+                        status, t4 - t3);
+                s.batchRowWritten |= target.hasBatchRow();
+                s.finished = true;
+                s.committedNanos = t4;
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (committing) {
+                for (LoadState s : run) {
+                    s.inDoubt = new LoadState.InDoubt(xid, pid, s.doneUpTo, s.rows.size(), loadMicros, stage, insert,
+                            status, target.hasBatchRow(), dups(duplicates, s));
+                }
+                LOG.warn("COMMIT of a group of {} batches, {} rows (transaction {}) failed: {}; its outcome will be"
+                        + " checked before writing again", run.size(), total, xid, firstLine(e));
+            } else {
+                for (Row r : rows) {
+                    r.loadMicros = -1;
+                    r.duplicate = false;
+                }
+                rollback(tx, e);
+            }
+            throw e;
+        }
+    }
+
+    /** The batch's own rows among its source's duplicates (a group may hold several batches of one source). */
+    private static Set<Long> dups(Map<String, Set<Long>> duplicates, LoadState s) {
+        // keyed by the rows' connector_id as stored (the source id fitted to the column: see Row)
+        Set<Long> source = s.rows.isEmpty() ? Set.of() : duplicates.getOrDefault(s.rows.get(0).connectorId, Set.of());
+        if (source.isEmpty()) {
+            return Set.of();
+        }
+        Set<Long> mine = new HashSet<>();
+        for (Row r : s.rows.subList(s.doneUpTo, s.rows.size())) {
+            if (source.contains(r.messageNumber)) {
+                mine.add(r.messageNumber);
+            }
+        }
+        return mine;
+    }
+
+    /** Each source's progress in the group, one UPDATE per source, sent as one JDBC batch. */
+    private static void statusUpdates(Connection con, List<LoadState> run, Map<String, Set<Long>> duplicates)
+            throws SQLException {
+        Map<String, long[]> perSource = new LinkedHashMap<>(); // last number, stored count, newest (epoch micros)
+        Map<String, Instant> newest = new HashMap<>();
+        for (LoadState s : run) {
+            long[] p = perSource.computeIfAbsent(s.facts.sourceId(), k -> new long[2]);
+            Set<Long> d = dups(duplicates, s);
+            Instant latest = newest.getOrDefault(s.facts.sourceId(), Instant.EPOCH);
+            for (Row r : s.rows.subList(s.doneUpTo, s.rows.size())) {
+                p[0] = Math.max(p[0], r.messageNumber);
+                if (d.isEmpty() || !d.contains(r.messageNumber)) {
+                    p[1]++;
+                }
+                latest = r.timestamp.isAfter(latest) ? r.timestamp : latest;
+            }
+            newest.put(s.facts.sourceId(), latest);
+        }
+        try (PreparedStatement ps = con.prepareStatement(STATUS_SQL)) {
+            for (Map.Entry<String, long[]> e : perSource.entrySet()) {
+                ps.setLong(1, e.getValue()[0]);
+                ps.setLong(2, e.getValue()[1]);
+                ps.setTimestamp(3, java.sql.Timestamp.from(newest.get(e.getKey())));
+                ps.setString(4, e.getKey());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Every batch's row in the group's transaction, sent as one JDBC batch. */
+    private void insertBatchRows(Connection con, List<LoadState> run, long loadMicros,
+            Map<String, Set<Long>> duplicates, long stage, long insert, long status) throws SQLException {
+        try (PreparedStatement ps = con.prepareStatement(BATCH_ROW_SQL)) {
+            for (LoadState s : run) {
+                // the batch's rows are stored with this load time if the commit succeeds (reset if not)
+                markStored(s.rows.subList(s.doneUpTo, s.rows.size()), loadMicros, dups(duplicates, s));
+                s.groupBatches = run.size();
+                Map<String, Object> row = BatchRowBuilder.row(s, s.stageNanos + stage, s.insertNanos + insert,
+                        s.statusNanos + status);
+                bindBatchRow(ps, row);
+                ps.addBatch();
+                s.batchRow = row;
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void bindBatchRow(PreparedStatement ps, Map<String, Object> row) throws SQLException {
+        ps.setString(1, (String) row.get("exchange"));
+        ps.setString(2, (String) row.get("connector_id"));
+        ps.setInt(3, (Integer) row.get("total_messages"));
+        ps.setBigDecimal(4, (java.math.BigDecimal) row.get("messages_per_second"));
+        ps.setString(5, (String) row.get("instruments"));
+        ps.setString(6, (String) row.get("messages"));
+        ps.setString(7, (String) row.get("metrics"));
     }
 
     /**
@@ -130,7 +402,7 @@ public final class LoadUnit {
         state.committedNanos = System.nanoTime();
     }
 
-    private static LoadTarget target(LoadState state) {
+    static LoadTarget target(LoadState state) {
         return state.rows.isEmpty() ? LoadTarget.WEBSOCKET_MESSAGES : state.rows.get(0).target();
     }
 
@@ -169,12 +441,13 @@ public final class LoadUnit {
             stage = t1 - t0;
             loadMicros = Row.clampMicros(Math.round(stage / 1000.0));
             String load = Row.scaled(loadMicros, 6);
-            try (PreparedStatement ps = con.prepareStatement(target.insertSql())) {
+            try (PreparedStatement ps = con.prepareStatement(insertSql(target))) {
                 ps.setBigDecimal(1, new java.math.BigDecimal(load));
                 ps.setBigDecimal(2, new java.math.BigDecimal(load));
                 int inserted = ps.executeUpdate();
                 if (inserted != unit.size()) {
-                    duplicates = duplicates(con, target);
+                    duplicates = new HashSet<>(); // one batch, one source
+                    duplicates(con, target).values().forEach(duplicates::addAll);
                     if (inserted + duplicates.size() != unit.size()) {
                         throw new SQLException("staged " + unit.size() + " rows but inserted " + inserted + " and "
                                 + duplicates.size() + " were duplicates", "XX000");
@@ -201,6 +474,7 @@ public final class LoadUnit {
             if (withBatchRow) {
                 // the unit's rows are stored with this load time if the commit succeeds (reset below if not)
                 markStored(unit, loadMicros, duplicates);
+                state.groupBatches = 1;
                 insertBatchRow(con, state, state.stageNanos + stage, state.insertNanos + insert,
                         state.statusNanos + status);
             }
@@ -235,13 +509,7 @@ public final class LoadUnit {
             long statusNanos) throws SQLException {
         Map<String, Object> row = BatchRowBuilder.row(state, stageNanos, insertNanos, statusNanos);
         try (PreparedStatement ps = con.prepareStatement(BATCH_ROW_SQL)) {
-            ps.setString(1, (String) row.get("exchange"));
-            ps.setString(2, (String) row.get("connector_id"));
-            ps.setInt(3, (Integer) row.get("total_messages"));
-            ps.setBigDecimal(4, (java.math.BigDecimal) row.get("messages_per_second"));
-            ps.setString(5, (String) row.get("instruments"));
-            ps.setString(6, (String) row.get("messages"));
-            ps.setString(7, (String) row.get("metrics"));
+            bindBatchRow(ps, row);
             ps.executeUpdate();
         }
         state.batchRow = row;
@@ -275,12 +543,12 @@ public final class LoadUnit {
         }
     }
 
-    /** The message numbers of the staged rows that the insert skipped as duplicates of stored trades. */
-    private static Set<Long> duplicates(Connection con, LoadTarget target) throws SQLException {
-        Set<Long> numbers = new java.util.HashSet<>();
+    /** Per source, the message numbers of the staged rows that the insert skipped as duplicates of stored trades. */
+    private static Map<String, Set<Long>> duplicates(Connection con, LoadTarget target) throws SQLException {
+        Map<String, Set<Long>> numbers = new HashMap<>();
         try (Statement st = con.createStatement(); ResultSet rs = st.executeQuery(target.duplicatesSql())) {
             while (rs.next()) {
-                numbers.add(rs.getLong(1));
+                numbers.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getLong(2));
             }
         }
         return numbers;

@@ -10,7 +10,8 @@ import org.apache.camel.CamelContext;
  */
 public record PipelineSettings(String writer, int maxMessages, Duration loadNetworkTimeout, Duration retryMax,
         long deadLetterMaxRows, Duration deadLetterMaxRetry, java.nio.file.Path spoolDir, long spoolMaxBytes,
-        long spoolSegmentBytes, Duration spoolSyncInterval, Duration spoolAfter, Duration spoolProbe) {
+        long spoolSegmentBytes, Duration spoolSyncInterval, Duration spoolAfter, Duration spoolProbe,
+        int spoolReplayGroupBatches) {
 
     public PipelineSettings {
         writer = writer.trim().toLowerCase(Locale.ROOT);
@@ -38,7 +39,8 @@ public record PipelineSettings(String writer, int maxMessages, Duration loadNetw
                 Long.parseLong(required(context, "market-etl.spool.segment-bytes")),
                 Duration.ofMillis(Long.parseLong(required(context, "market-etl.spool.sync-interval-ms"))),
                 Duration.ofMillis(Long.parseLong(required(context, "market-etl.spool.after-ms"))),
-                Duration.ofMillis(Long.parseLong(required(context, "market-etl.spool.probe-ms"))));
+                Duration.ofMillis(Long.parseLong(required(context, "market-etl.spool.probe-ms"))),
+                Integer.parseInt(required(context, "market-etl.spool.replay-group-batches")));
     }
 
     private static String required(CamelContext context, String key) {

@@ -24,10 +24,12 @@ import org.slf4j.LoggerFactory;
  * <li>Segment {@code NNNNNNNNNNNNNNNNNNNN.seg} (its sequence number, 20 digits): records one after the other, each
  * {@code int length, int CRC32C of the payload, payload} (big-endian). A new segment is started when the next record
  * would take the current one past {@code segmentBytes}.</li>
- * <li>{@code ledger}: segment number and offset (two longs) and their CRC32C, of the first record not yet
- * acknowledged, i.e. not yet committed by the database. Written to {@code ledger.tmp}, forced, then renamed over
- * {@code ledger} after every acknowledgement, so a restart never replays what the database has committed (except
- * the acknowledgement the crash interrupted). Segments wholly before it are deleted.</li>
+ * <li>{@code ledger}: segment number and offset (two longs) of the first record not yet acknowledged, i.e. not yet
+ * committed by the database, then optionally a pending group (its last record's segment and end, two longs, and a
+ * note: int length and bytes), then the CRC32C of all that. Written to {@code ledger.tmp}, forced, then renamed over
+ * {@code ledger} after every acknowledgement, and before a group's commit ({@link #pending(Entry, byte[])}), so a
+ * restart never replays what the database has committed without first learning which transaction may have
+ * committed it. Segments wholly before it are deleted.</li>
  * <li>Durability: with a {@code syncInterval} of zero every append is forced to disk before it returns; otherwise an
  * append forces the segment when the interval has passed since the last force, and the owner calls {@link #sync()}
  * (on a timer and before closing). A kill -9 loses at most the appends of the last interval that the OS had not
@@ -61,6 +63,8 @@ public final class SegmentSpool implements Spool {
 
     private long ackSegment;
     private long ackOffset;
+    /** The pending group found in the ledger when opening (null if none); cleared by an acknowledgement. */
+    private Pending pending;
     private long readSegment;
     private long readOffset;
     private FileChannel reader;
@@ -157,18 +161,29 @@ public final class SegmentSpool implements Spool {
         if (!Files.exists(ledger)) {
             return;
         }
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(ledger));
-        if (b.remaining() != 20) {
-            throw new IOException("spool ledger " + ledger + " is damaged (" + b.remaining() + " bytes)");
+        byte[] bytes = Files.readAllBytes(ledger);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int n = b.remaining();
+        if (n != 20 && (n < 40 || n - 40 != ByteBuffer.wrap(bytes, 32, 4).getInt())) {
+            throw new IOException("spool ledger " + ledger + " is damaged (" + n + " bytes)");
         }
         long seg = b.getLong();
         long off = b.getLong();
+        Pending p = null;
+        if (n > 20) {
+            long pSeg = b.getLong();
+            long pEnd = b.getLong();
+            byte[] note = new byte[b.getInt()];
+            b.get(note);
+            p = new Pending(pSeg, pEnd, note);
+        }
         int crc = b.getInt();
-        if (crc != crc(b.array(), 0, 16)) {
+        if (crc != crc(bytes, 0, n - 4)) {
             throw new IOException("spool ledger " + ledger + " is damaged (checksum)");
         }
         ackSegment = seg;
         ackOffset = off;
+        pending = p;
     }
 
     /** Counts the records of a segment from {@code from}, cutting off a torn end (again after each cut). */
@@ -309,13 +324,30 @@ public final class SegmentSpool implements Spool {
 
     @Override
     public synchronized void acknowledge(Entry entry) throws IOException {
-        if (entry.segment() != ackSegment || entry.offset() != ackOffset) {
-            throw new IllegalStateException("spool entries must be acknowledged in order: expected segment "
-                    + ackSegment + " at " + ackOffset + ", got " + entry.segment() + " at " + entry.offset());
+        acknowledge(List.of(entry));
+    }
+
+    @Override
+    public synchronized void acknowledge(List<Entry> entries) throws IOException {
+        if (entries.isEmpty()) {
+            return;
         }
-        depth--;
-        long seg = entry.segment();
-        long off = entry.end();
+        long seg = ackSegment;
+        long off = ackOffset;
+        for (Entry e : entries) {
+            if (e.offset() == 0 && e.segment() > seg && off == sizes.getOrDefault(seg, -1L)
+                    && Long.valueOf(e.segment()).equals(sizes.higherKey(seg))) {
+                seg = e.segment(); // the previous segment ended with the previous entry
+                off = 0;
+            }
+            if (e.segment() != seg || e.offset() != off) {
+                throw new IllegalStateException("spool entries must be acknowledged in order: expected segment "
+                        + seg + " at " + off + ", got " + e.segment() + " at " + e.offset());
+            }
+            off = e.end();
+        }
+        depth -= entries.size();
+        pending = null;
         if (off == sizes.get(seg) && seg != active) {
             Long following = sizes.higherKey(seg);
             moveAck(following, 0);
@@ -324,25 +356,19 @@ public final class SegmentSpool implements Spool {
         }
     }
 
+    @Override
+    public synchronized void pending(Entry last, byte[] note) throws IOException {
+        writeLedger(ackSegment, ackOffset, new Pending(last.segment(), last.end(), note));
+    }
+
+    @Override
+    public synchronized Pending pending() {
+        return pending;
+    }
+
     /** Writes the ledger, then deletes the segments wholly before it. */
     private void moveAck(long seg, long off) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(20);
-        b.putLong(seg).putLong(off);
-        b.putInt(crc(b.array(), 0, 16));
-        Path tmp = dir.resolve(LEDGER + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            b.flip();
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, dir.resolve(LEDGER), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dir.resolve(LEDGER), StandardCopyOption.REPLACE_EXISTING);
-        }
+        writeLedger(seg, off, null);
         ackSegment = seg;
         ackOffset = off;
         List<Long> done = new ArrayList<>(sizes.headMap(seg).keySet());
@@ -358,6 +384,30 @@ public final class SegmentSpool implements Spool {
         if (readSegment < seg) {
             readSegment = seg;
             readOffset = off;
+        }
+    }
+
+    /** Replaces the ledger atomically: write a temporary file, force it, rename it over the ledger. */
+    private void writeLedger(long seg, long off, Pending p) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(p == null ? 20 : 40 + p.note().length);
+        b.putLong(seg).putLong(off);
+        if (p != null) {
+            b.putLong(p.segment()).putLong(p.end()).putInt(p.note().length).put(p.note());
+        }
+        b.putInt(crc(b.array(), 0, b.position()));
+        Path tmp = dir.resolve(LEDGER + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            b.flip();
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, dir.resolve(LEDGER), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir.resolve(LEDGER), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

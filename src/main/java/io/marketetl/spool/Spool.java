@@ -32,6 +32,23 @@ public interface Spool extends Closeable {
      */
     void acknowledge(Entry entry) throws IOException;
 
+    /**
+     * Acknowledges several records with one durable ledger update: {@code entries} are the records from the oldest
+     * unacknowledged one on, in the order {@link #next()} gave them. Clears a recorded {@link #pending} group.
+     */
+    void acknowledge(java.util.List<Entry> entries) throws IOException;
+
+    /**
+     * Records durably, before the records from the oldest unacknowledged one through {@code last} are committed, a
+     * note of the transaction that commits them (e.g. its id): if the process dies between that commit and their
+     * {@link #acknowledge}, the next open returns the note ({@link #pending()}), so that the reader can ask the
+     * database whether that transaction committed instead of writing the records again.
+     */
+    void pending(Entry last, byte[] note) throws IOException;
+
+    /** The pending group recorded before the last acknowledgement of a previous run, or null. */
+    Pending pending();
+
     /** Reading starts again at the oldest unacknowledged record (after a failed write of what was read). */
     void rewind();
 
@@ -49,5 +66,13 @@ public interface Spool extends Closeable {
 
     /** One record as read back: where it is, its payload, and whether its checksum matched. */
     record Entry(long segment, long offset, long end, byte[] payload, boolean corrupt) {
+    }
+
+    /** A group whose commit may have happened: it ends with the record that ends at {@code end} of {@code segment}. */
+    record Pending(long segment, long end, byte[] note) {
+        /** Whether the entry is one of the group's records (they start at the acknowledged position). */
+        public boolean covers(Entry e) {
+            return e.segment() < segment || e.segment() == segment && e.end() <= end;
+        }
     }
 }

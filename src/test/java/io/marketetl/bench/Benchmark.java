@@ -25,7 +25,7 @@ import org.apache.logging.log4j.core.config.Configurator;
  * The load-path benchmark ({@code bench/run --scenario connectors} is {@link ConnectorsBenchmark}):
  * {@code bench/run [--smoke] [--rates 1000,5000,20000,max] [--seconds N] [--repeat N]
  * [--sources N] [--sweep 1,2,5,10,20,50] [--sweep-repeat N] [--copy-rows N] [--feed inproc|simulator]
- * [--no-writers] [--no-indexes] [--out DIR]}.
+ * [--no-writers] [--no-indexes] [--no-natural-key-row] [--out DIR]}.
  * <p>
  * In one throw-away database on the local PostgreSQL, same schema, same kind of rows:
  * <ol>
@@ -43,6 +43,9 @@ import org.apache.logging.log4j.core.config.Configurator;
  */
 public final class Benchmark {
 
+    /** The (c) row at full speed without natural keys (V8's unique index dropped, insert without ON CONFLICT). */
+    static final String NO_NATURAL_KEY = "(c) pipeline, no natural key";
+
     static final class Options {
         boolean smoke;
         List<Double> rates = List.of(1000.0, 5000.0, 20000.0, 0.0);
@@ -55,6 +58,7 @@ public final class Benchmark {
         String feed = "inproc";
         boolean writers = true;
         boolean indexes = true;
+        boolean naturalKeyRow = true;
         Path out = Path.of("bench", "results");
         int seedConnections = 16;
         int warmupSeconds = 5;
@@ -89,6 +93,7 @@ public final class Benchmark {
                     case "--feed" -> o.feed = args[++i];
                     case "--no-writers" -> o.writers = false;
                     case "--no-indexes" -> o.indexes = false;
+                    case "--no-natural-key-row" -> o.naturalKeyRow = false;
                     case "--out" -> o.out = Path.of(args[++i]);
                     case "--scenario" -> {
                         if (!args[++i].equals("load")) {
@@ -143,7 +148,8 @@ public final class Benchmark {
             System.err.println(e.getMessage().equals("help") ? "" : "bench: " + e.getMessage());
             System.err.println("usage: bench/run [--scenario load] [--smoke] [--rates 1000,5000,20000,max]"
                     + " [--seconds N] [--repeat N] [--sources N] [--sweep 1,2,5,10,20,50|none] [--sweep-repeat N]"
-                    + " [--copy-rows N] [--feed inproc|simulator] [--no-writers] [--no-indexes] [--out DIR]");
+                    + " [--copy-rows N] [--feed inproc|simulator] [--no-writers] [--no-indexes] [--no-natural-key-row]"
+                    + " [--out DIR]");
             System.err.println("       b" + ConnectorsBenchmark.USAGE.substring("usage: b".length()));
             System.err.println("       b" + EndToEndBenchmark.USAGE.substring("usage: b".length()));
             code = 2;
@@ -184,8 +190,19 @@ public final class Benchmark {
                     add(Measurements.ceiling(db, rowsFile, options.copyRows, "V4"));
                     add(Measurements.seedInserts(db, options.seedConnections, runTime, r));
                     for (double rate : options.rates) {
+                        boolean pair = rate == 0 && options.naturalKeyRow;
+                        if (pair && r % 2 == 1) {
+                            // issue #11 item 8: next to the row it is compared with, same feed seed, the order
+                            // alternating between rounds (the second of two back-to-back runs was seen faster)
+                            add(Measurements.pipeline(db, NO_NATURAL_KEY, new Feed.Plan(options.sources, 0, runTime,
+                                    100 + r), settings(writer), writer, "V4", false, true));
+                        }
                         add(Measurements.pipeline(db, "(c) pipeline", new Feed.Plan(options.sources, rate, runTime,
                                 100 + r), settings(writer), writer, "V4", options.feed.equals("simulator")));
+                        if (pair && r % 2 == 0) {
+                            add(Measurements.pipeline(db, NO_NATURAL_KEY, new Feed.Plan(options.sources, 0, runTime,
+                                    100 + r), settings(writer), writer, "V4", false, true));
+                        }
                     }
                     if (options.writers) {
                         add(Measurements.pipeline(db, "(c) pipeline", new Feed.Plan(options.sources, 0, runTime,
@@ -331,6 +348,16 @@ public final class Benchmark {
             }
             sb.append(row(r, ceiling, seed));
         }
+        Run keyed = medians.stream().filter(r -> r.scenario().equals("(c) pipeline") && r.offered() == 0
+                && r.indexes().equals("V4") && r.writer().equals(defaultWriterOf(medians))).findFirst().orElse(null);
+        Run unkeyed = find(medians, NO_NATURAL_KEY, "V4");
+        if (keyed != null && unkeyed != null) {
+            double ratio = keyed.messagesPerSecond() / unkeyed.messagesPerSecond();
+            sb.append(String.format(Locale.ROOT, "%nNatural keys at full speed (issue #11 item 8: within 5%%), medians"
+                    + " of %d, same run:%n  (c) pipeline max %,.0f msgs/s with natural keys, %,.0f without:"
+                    + " %.3f (%+.1f%%), target >= 0.95: %s%n", options.repeat, keyed.messagesPerSecond(),
+                    unkeyed.messagesPerSecond(), ratio, (ratio - 1) * 100, ratio >= 0.95 ? "met" : "NOT met"));
+        }
         List<Run> seedSet = medians.stream().filter(r -> r.indexes().equals("seed")).toList();
         if (!seedSet.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "%nIndexes on websocket_messages: seed (8 secondary) vs V4 (4)%n"));
@@ -363,6 +390,12 @@ public final class Benchmark {
             }
         }
         return sb.toString();
+    }
+
+    /** The writer of the natural-key row (the default writer's). */
+    private static String defaultWriterOf(List<Run> medians) {
+        return medians.stream().filter(r -> r.scenario().equals(NO_NATURAL_KEY)).map(Run::writer).findFirst()
+                .orElse("copy");
     }
 
     private static Run find(List<Run> medians, String scenario, String indexes) {

@@ -120,7 +120,8 @@ final class Measurements {
         LatencyHistogram latency = new LatencyHistogram();
         AtomicLong inserted = new AtomicLong();
         String sql = "INSERT INTO websocket_messages (" + ALL_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?)";
+                + ") VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)"; // the seed had no
+                // trade_id or flags (V8's columns; with trade ids the 16 generators' trades would collide on V8's key)
         try (HikariDataSource pool = DatabaseBootstrap.openPool(pooled)) {
             List<Thread> threads = new ArrayList<>();
             ResourceSampler res = new ResourceSampler();
@@ -179,8 +180,37 @@ final class Measurements {
 
     static Run pipeline(TestDatabase db, String scenario, Feed.Plan plan, Map<String, String> settings,
             String writer, String indexes, boolean simulatorFeed) throws Exception {
+        return pipeline(db, scenario, plan, settings, writer, indexes, simulatorFeed, false);
+    }
+
+    /**
+     * @param withoutNaturalKey the load path as before natural keys (V8): their unique index dropped for the run and
+     *                          the loader's insert without ON CONFLICT ({@code LoadUnit.benchmarkWithoutNaturalKey});
+     *                          the index is created again (on the emptied table) afterwards
+     */
+    static Run pipeline(TestDatabase db, String scenario, Feed.Plan plan, Map<String, String> settings,
+            String writer, String indexes, boolean simulatorFeed, boolean withoutNaturalKey) throws Exception {
+        if (withoutNaturalKey) {
+            db.execute("DROP INDEX " + NATURAL_KEY_INDEX);
+            try {
+                return measurePipeline(db, scenario, plan, settings, writer, indexes, simulatorFeed, true);
+            } finally {
+                truncate(db);
+                db.execute("CREATE UNIQUE INDEX " + NATURAL_KEY_INDEX + " ON websocket_messages (exchange,"
+                        + " instrument, message_type, trade_id) WHERE trade_id IS NOT NULL");
+            }
+        }
+        return measurePipeline(db, scenario, plan, settings, writer, indexes, simulatorFeed, false);
+    }
+
+    /** V8's natural key of websocket_messages, dropped for the "no natural key" row. */
+    static final String NATURAL_KEY_INDEX = "idx_websocket_messages_natural_key";
+
+    private static Run measurePipeline(TestDatabase db, String scenario, Feed.Plan plan, Map<String, String> settings,
+            String writer, String indexes, boolean simulatorFeed, boolean withoutNaturalKey) throws Exception {
         truncate(db);
         try (PipelineHarness p = PipelineHarness.start(db.dataSource(), settings)) {
+            p.loader().unit().benchmarkWithoutNaturalKey(withoutNaturalKey);
             LatencyHistogram latency = new LatencyHistogram();
             AtomicLong committed = new AtomicLong();
             List<long[]> commits = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -203,4 +203,64 @@ class SegmentSpoolTest {
             assertThatThrownBy(() -> spool.acknowledge(second)).isInstanceOf(IllegalStateException.class);
         }
     }
+
+    @Test
+    void aGroupAcrossSegmentsIsAcknowledgedWithOneCallAndItsSegmentsDeleted() throws IOException {
+        try (SegmentSpool spool = open(1 << 20, 64)) { // 64 bytes: a few records per segment
+            for (int i = 0; i < 12; i++) {
+                spool.append(record(i));
+            }
+            assertThat(segments().size()).isGreaterThan(3);
+            List<Spool.Entry> group = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                group.add(spool.next());
+            }
+            spool.acknowledge(group);
+            assertThat(spool.depth()).isEqualTo(3);
+            // a group that does not start at the oldest unacknowledged record is refused
+            Spool.Entry tenth = spool.next();
+            Spool.Entry eleventh = spool.next();
+            assertThatThrownBy(() -> spool.acknowledge(List.of(eleventh))).isInstanceOf(IllegalStateException.class);
+            spool.acknowledge(List.of(tenth));
+        }
+        try (SegmentSpool spool = open(1 << 20, 64)) {
+            assertThat(spool.depth()).isEqualTo(2);
+            assertThat(spool.next().payload()).isEqualTo(record(10));
+            assertThat(segments()).hasSize(1); // the three wholly acknowledged segments are gone
+        }
+    }
+
+    @Test
+    void aPendingGroupIsInTheLedgerAfterARestartUntilItIsAcknowledged() throws IOException {
+        byte[] note = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        Spool.Entry third;
+        try (SegmentSpool spool = open(1 << 20, 1 << 16)) {
+            for (int i = 0; i < 5; i++) {
+                spool.append(record(i));
+            }
+            spool.acknowledge(spool.next());
+            spool.next();
+            spool.next();
+            third = spool.next();
+            assertThat(spool.pending()).isNull();
+            spool.pending(third, note); // then the process dies before the acknowledgement
+        }
+        try (SegmentSpool spool = open(1 << 20, 1 << 16)) {
+            Spool.Pending p = spool.pending();
+            assertThat(p).isNotNull();
+            assertThat(p.note()).isEqualTo(note);
+            assertThat(spool.depth()).isEqualTo(4);
+            List<Spool.Entry> group = List.of(spool.next(), spool.next(), spool.next());
+            assertThat(group).allMatch(p::covers);
+            Spool.Entry after = spool.next();
+            assertThat(p.covers(after)).isFalse();
+            spool.acknowledge(group);
+            assertThat(spool.pending()).isNull();
+        }
+        try (SegmentSpool spool = open(1 << 20, 1 << 16)) {
+            assertThat(spool.pending()).isNull();
+            assertThat(spool.depth()).isEqualTo(1);
+            assertThat(spool.next().payload()).isEqualTo(record(4));
+        }
+    }
 }
