@@ -85,7 +85,6 @@ public final class PipelineBeans {
         MessageLoader loader = new MessageLoader(boundedWait, writer, malformed, deadLetters, backlog, metrics,
                 settings.loadNetworkTimeout());
         loader.addListener(new CommitMeters(metrics));
-<<<<<<< HEAD
         SegmentSpool segments = openSpool(settings);
         // before the replay starts and before any source sends: every known source's last number, the spool's too
         try {
@@ -94,11 +93,7 @@ public final class PipelineBeans {
             throw new IllegalStateException("cannot read the load spool: " + e.getMessage(), e);
         }
         BatchSpool spool = new BatchSpool(segments, loader.unit(), deadLetters, metrics,
-                settings.spoolAfter(), settings.spoolProbe());
-=======
-        BatchSpool spool = new BatchSpool(openSpool(settings), loader.unit(), deadLetters, metrics,
                 settings.spoolAfter(), settings.spoolProbe(), settings.spoolReplayGroupBatches());
->>>>>>> replay-speed
         loader.spool(spool);
         registry.bind("batchSpool", spool);
         try {
