@@ -197,92 +197,47 @@ public final class LoadUnit {
         }
         TransactionStatus tx = transactions.getTransaction(TX);
         boolean committing = false;
-        long xid = 0;
-        int pid = 0;
-        long loadMicros = 0;
-        long stage = 0;
-        long insert = 0;
+        Session session = null;
+        Inserted ins = null;
         long status = 0;
-        Map<String, Set<Long>> duplicates = Map.of();
         try {
-            Connection con = DataSourceUtils.getConnection(dataSource);
-            con.setNetworkTimeout(Runnable::run, networkTimeoutMs);
-            try (Statement st = con.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT txid_current(), pg_backend_pid()")) {
-                rs.next();
-                xid = rs.getLong(1);
-                pid = rs.getInt(2);
-            }
-            Object physical = con.unwrap(PGConnection.class);
-            if (!staged.get(target).contains(physical)) {
-                try (Statement st = con.createStatement()) {
-                    st.execute(target.createStaging());
-                }
-            }
-            long t0 = System.nanoTime();
-            writer.stage(con, target, rows);
-            long t1 = System.nanoTime();
-            stage = t1 - t0;
-            loadMicros = Row.clampMicros(Math.round(stage / 1000.0));
-            String load = Row.scaled(loadMicros, 6);
-            try (PreparedStatement ps = con.prepareStatement(insertSql(target))) {
-                ps.setBigDecimal(1, new java.math.BigDecimal(load));
-                ps.setBigDecimal(2, new java.math.BigDecimal(load));
-                int inserted = ps.executeUpdate();
-                if (inserted != total) {
-                    duplicates = duplicates(con, target);
-                    int skipped = duplicates.values().stream().mapToInt(Set::size).sum();
-                    if (inserted + skipped != total) {
-                        throw new SQLException("staged " + total + " rows but inserted " + inserted + " and "
-                                + skipped + " were duplicates", "XX000");
-                    }
-                }
-            }
-            long t2 = System.nanoTime();
-            insert = t2 - t1;
-            statusUpdates(con, run, duplicates);
+            session = begin(target);
+            Connection con = session.con();
+            ins = stageAndInsert(con, target, rows);
+            statusUpdates(con, run, ins.duplicates());
             long t3 = System.nanoTime();
-            status = t3 - t2;
+            status = t3 - ins.end();
             if (target.hasBatchRow()) {
-                insertBatchRows(con, run, loadMicros, duplicates, stage, insert, status);
+                insertBatchRows(con, run, ins.loadMicros(), ins.duplicates(), ins.stage(), ins.insert(), status);
             }
             if (beforeCommit != null) {
                 try {
-                    beforeCommit.beforeCommit(xid, pid);
+                    beforeCommit.beforeCommit(session.xid(), session.pid());
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             }
             committing = true;
-            transactions.commit(tx);
-            long t4 = System.nanoTime();
-            staged.get(target).add(physical);
-            AfterCommitHook hook = afterCommitHook;
-            if (hook != null) {
-                hook.afterCommit(run.get(0).facts);
-            }
+            long t4 = commit(tx, session, target, run.get(0).facts);
             for (LoadState s : run) {
                 int n = s.rows.size();
-                unitCommitted(s, s.rows.subList(s.doneUpTo, n), n, loadMicros, dups(duplicates, s), stage, insert,
-                        status, t4 - t3);
+                unitCommitted(s, s.rows.subList(s.doneUpTo, n), n, ins.loadMicros(), dups(ins.duplicates(), s),
+                        ins.stage(), ins.insert(), status, t4 - t3);
                 s.batchRowWritten |= target.hasBatchRow();
                 s.finished = true;
                 s.committedNanos = t4;
             }
         } catch (SQLException | RuntimeException e) {
-            if (committing) {
+            if (committing) { // so session and ins are set
                 for (LoadState s : run) {
-                    s.inDoubt = new LoadState.InDoubt(xid, pid, s.doneUpTo, s.rows.size(), loadMicros, stage, insert,
-                            status, target.hasBatchRow(), dups(duplicates, s));
+                    s.inDoubt = new LoadState.InDoubt(session.xid(), session.pid(), s.doneUpTo, s.rows.size(),
+                            ins.loadMicros(), ins.stage(), ins.insert(), status, target.hasBatchRow(),
+                            dups(ins.duplicates(), s));
                 }
                 LOG.warn("COMMIT of a group of {} batches, {} rows (transaction {}) failed: {}; its outcome will be"
-                        + " checked before writing again", run.size(), total, xid, firstLine(e));
+                        + " checked before writing again", run.size(), total, session.xid(), firstLine(e));
             } else {
-                for (Row r : rows) {
-                    r.loadMicros = -1;
-                    r.duplicate = false;
-                }
-                rollback(tx, e);
+                abandon(tx, rows, e);
             }
             throw e;
         }
@@ -412,50 +367,18 @@ public final class LoadUnit {
         boolean withBatchRow = target.hasBatchRow() && to == state.rows.size();
         TransactionStatus tx = transactions.getTransaction(TX);
         boolean committing = false;
-        long xid = 0;
-        int pid = 0;
-        long loadMicros = 0;
-        long stage = 0;
-        long insert = 0;
+        Session session = null;
+        Inserted ins = null;
         long status = 0;
-        Object physical = null;
         Set<Long> duplicates = Set.of();
         try {
-            Connection con = DataSourceUtils.getConnection(dataSource);
-            con.setNetworkTimeout(Runnable::run, networkTimeoutMs);
-            try (Statement st = con.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT txid_current(), pg_backend_pid()")) {
-                rs.next();
-                xid = rs.getLong(1);
-                pid = rs.getInt(2);
+            session = begin(target);
+            Connection con = session.con();
+            ins = stageAndInsert(con, target, unit);
+            if (!ins.duplicates().isEmpty()) {
+                duplicates = new HashSet<>(); // one batch, one source: that source's numbers
+                ins.duplicates().values().forEach(duplicates::addAll);
             }
-            physical = con.unwrap(PGConnection.class);
-            if (!staged.get(target).contains(physical)) {
-                try (Statement st = con.createStatement()) {
-                    st.execute(target.createStaging());
-                }
-            }
-            long t0 = System.nanoTime();
-            writer.stage(con, target, unit);
-            long t1 = System.nanoTime();
-            stage = t1 - t0;
-            loadMicros = Row.clampMicros(Math.round(stage / 1000.0));
-            String load = Row.scaled(loadMicros, 6);
-            try (PreparedStatement ps = con.prepareStatement(insertSql(target))) {
-                ps.setBigDecimal(1, new java.math.BigDecimal(load));
-                ps.setBigDecimal(2, new java.math.BigDecimal(load));
-                int inserted = ps.executeUpdate();
-                if (inserted != unit.size()) {
-                    duplicates = new HashSet<>(); // one batch, one source
-                    duplicates(con, target).values().forEach(duplicates::addAll);
-                    if (inserted + duplicates.size() != unit.size()) {
-                        throw new SQLException("staged " + unit.size() + " rows but inserted " + inserted + " and "
-                                + duplicates.size() + " were duplicates", "XX000");
-                    }
-                }
-            }
-            long t2 = System.nanoTime();
-            insert = t2 - t1;
             long last = 0;
             Instant newest = Instant.EPOCH;
             for (Row r : unit) {
@@ -470,39 +393,121 @@ public final class LoadUnit {
                 ps.executeUpdate();
             }
             long t3 = System.nanoTime();
-            status = t3 - t2;
+            status = t3 - ins.end();
             if (withBatchRow) {
                 // the unit's rows are stored with this load time if the commit succeeds (reset below if not)
-                markStored(unit, loadMicros, duplicates);
+                markStored(unit, ins.loadMicros(), duplicates);
                 state.groupBatches = 1;
-                insertBatchRow(con, state, state.stageNanos + stage, state.insertNanos + insert,
+                insertBatchRow(con, state, state.stageNanos + ins.stage(), state.insertNanos + ins.insert(),
                         state.statusNanos + status);
             }
             committing = true;
-            transactions.commit(tx);
-            long t4 = System.nanoTime();
-            staged.get(target).add(physical);
-            AfterCommitHook hook = afterCommitHook;
-            if (hook != null) {
-                hook.afterCommit(state.facts);
-            }
-            unitCommitted(state, unit, to, loadMicros, duplicates, stage, insert, status, t4 - t3);
+            long t4 = commit(tx, session, target, state.facts);
+            unitCommitted(state, unit, to, ins.loadMicros(), duplicates, ins.stage(), ins.insert(), status, t4 - t3);
             state.batchRowWritten |= withBatchRow;
         } catch (SQLException | RuntimeException e) {
-            if (committing) {
-                state.inDoubt = new LoadState.InDoubt(xid, pid, from, to, loadMicros, stage, insert, status,
-                        withBatchRow, duplicates);
+            if (committing) { // so session and ins are set
+                state.inDoubt = new LoadState.InDoubt(session.xid(), session.pid(), from, to, ins.loadMicros(),
+                        ins.stage(), ins.insert(), status, withBatchRow, duplicates);
                 LOG.warn("Source {}: COMMIT of {} rows (transaction {}) failed: {}; its outcome will be checked"
-                        + " before writing again", state.facts.sourceId(), to - from, xid, firstLine(e));
+                        + " before writing again", state.facts.sourceId(), to - from, session.xid(), firstLine(e));
             } else {
-                for (Row r : unit) {
-                    r.loadMicros = -1;
-                    r.duplicate = false;
-                }
-                rollback(tx, e);
+                abandon(tx, unit, e);
             }
             throw e;
         }
+    }
+
+    /** The load transaction's connection: its transaction id and backend (for settling a commit in doubt). */
+    private record Session(Connection con, Object physical, long xid, int pid) {
+    }
+
+    /**
+     * The first steps of a load transaction (already begun on this thread): its connection with the network timeout,
+     * the transaction's id and backend pid, and the session's staging table for the target, created once per physical
+     * connection (it is remembered as created only after a COMMIT: see {@link #commit}).
+     */
+    private Session begin(LoadTarget target) throws SQLException {
+        Connection con = DataSourceUtils.getConnection(dataSource);
+        con.setNetworkTimeout(Runnable::run, networkTimeoutMs);
+        long xid;
+        int pid;
+        try (Statement st = con.createStatement();
+                ResultSet rs = st.executeQuery("SELECT txid_current(), pg_backend_pid()")) {
+            rs.next();
+            xid = rs.getLong(1);
+            pid = rs.getInt(2);
+        }
+        Object physical = con.unwrap(PGConnection.class);
+        if (!staged.get(target).contains(physical)) {
+            try (Statement st = con.createStatement()) {
+                st.execute(target.createStaging());
+            }
+        }
+        return new Session(con, physical, xid, pid);
+    }
+
+    /**
+     * What {@link #stageAndInsert} did: the staging and insert times (nanoseconds), the rows' load time (the staging
+     * time, microseconds), per source the message numbers skipped as duplicates (empty if none), and when the insert
+     * ended ({@link System#nanoTime()}, where the status update's time starts).
+     */
+    private record Inserted(long stage, long insert, long loadMicros, Map<String, Set<Long>> duplicates, long end) {
+    }
+
+    /**
+     * Stages the rows (timed: that time is their load_time) and inserts them from the staging table with that load
+     * time; the rows the insert skips must be exactly the duplicates of stored trades, else it throws.
+     */
+    private Inserted stageAndInsert(Connection con, LoadTarget target, List<Row> rows) throws SQLException {
+        long t0 = System.nanoTime();
+        writer.stage(con, target, rows);
+        long t1 = System.nanoTime();
+        long stage = t1 - t0;
+        long loadMicros = Row.clampMicros(Math.round(stage / 1000.0));
+        String load = Row.scaled(loadMicros, 6);
+        Map<String, Set<Long>> duplicates = Map.of();
+        try (PreparedStatement ps = con.prepareStatement(insertSql(target))) {
+            ps.setBigDecimal(1, new java.math.BigDecimal(load));
+            ps.setBigDecimal(2, new java.math.BigDecimal(load));
+            int inserted = ps.executeUpdate();
+            if (inserted != rows.size()) {
+                duplicates = duplicates(con, target);
+                int skipped = duplicates.values().stream().mapToInt(Set::size).sum();
+                if (inserted + skipped != rows.size()) {
+                    throw new SQLException("staged " + rows.size() + " rows but inserted " + inserted + " and "
+                            + skipped + " were duplicates", "XX000");
+                }
+            }
+        }
+        long t2 = System.nanoTime();
+        return new Inserted(stage, t2 - t1, loadMicros, duplicates, t2);
+    }
+
+    /**
+     * COMMITs the load transaction, then remembers that the session has its staging table and runs the test hook;
+     * returns when the COMMIT returned ({@link System#nanoTime()}). The caller counts a failure here as a commit in
+     * doubt.
+     */
+    private long commit(TransactionStatus tx, Session session, LoadTarget target, BatchFacts facts)
+            throws SQLException {
+        transactions.commit(tx);
+        long committed = System.nanoTime();
+        staged.get(target).add(session.physical());
+        AfterCommitHook hook = afterCommitHook;
+        if (hook != null) {
+            hook.afterCommit(facts);
+        }
+        return committed;
+    }
+
+    /** A load transaction that failed before its COMMIT: its rows back to not stored, then the rollback. */
+    private void abandon(TransactionStatus tx, List<Row> rows, Exception cause) {
+        for (Row r : rows) {
+            r.loadMicros = -1;
+            r.duplicate = false;
+        }
+        rollback(tx, cause);
     }
 
     private void insertBatchRow(Connection con, LoadState state, long stageNanos, long insertNanos,
