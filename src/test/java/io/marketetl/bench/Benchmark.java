@@ -1,7 +1,5 @@
 package io.marketetl.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.marketetl.bench.Measurements.Run;
 import io.marketetl.testsupport.TestDatabase;
 import java.io.PrintStream;
@@ -9,11 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -239,18 +234,9 @@ public final class Benchmark {
         String text = tables(medians);
         out.println();
         out.print(text);
-        Path json = options.out.resolve("bench-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(ZoneOffset.UTC).format(started) + (options.smoke ? "-smoke" : "") + ".json");
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("started", started.toString());
-        doc.put("cores", Runtime.getRuntime().availableProcessors());
-        doc.put("java", Runtime.version().toString());
-        doc.put("options", Map.of("rates", options.rates, "seconds", options.seconds, "repeat", options.repeat,
+        Path json = BenchSupport.writeResults(options.out, "bench", started, options.smoke, Map.of("rates", options.rates, "seconds", options.seconds, "repeat", options.repeat,
                 "sources", options.sources, "sweep", options.sweep, "copyRows", options.copyRows, "feed", options.feed,
-                "smoke", options.smoke, "defaultWriter", writer));
-        doc.put("medians", medians);
-        doc.put("runs", runs);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+                "smoke", options.smoke, "defaultWriter", writer), medians, runs);
         out.println("results: " + json);
         return new Report(List.copyOf(runs), medians, text, json);
     }
@@ -301,13 +287,9 @@ public final class Benchmark {
     // --------------------------------------------------------------------------------------------- reporting
 
     static List<Run> medians(List<Run> runs) {
-        Map<String, List<Run>> groups = new LinkedHashMap<>();
-        for (Run r : runs) {
-            groups.computeIfAbsent(r.scenario() + "|" + r.writer() + "|" + r.indexes() + "|" + r.sources() + "|"
-                    + r.offered(), k -> new ArrayList<>()).add(r);
-        }
         List<Run> out = new ArrayList<>();
-        for (List<Run> g : groups.values()) {
+        for (List<Run> g : BenchSupport.groups(runs, r -> r.scenario() + "|" + r.writer() + "|" + r.indexes() + "|"
+                + r.sources() + "|" + r.offered())) {
             Run f = g.get(0);
             out.add(new Run(f.scenario(), f.writer(), f.indexes(), f.sources(), f.offered(),
                     (long) median(g, Run::messages), median(g, Run::seconds), median(g, Run::messagesPerSecond),
@@ -319,8 +301,7 @@ public final class Benchmark {
     }
 
     private static double median(List<Run> g, ToDoubleFunction<Run> f) {
-        double[] v = g.stream().mapToDouble(f).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return BenchSupport.median(g.stream().mapToDouble(f).sorted().toArray());
     }
 
     private String tables(List<Run> medians) {

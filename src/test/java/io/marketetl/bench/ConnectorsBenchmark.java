@@ -1,15 +1,11 @@
 package io.marketetl.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.marketetl.bench.ConnectorsMeasurements.Launch;
 import io.marketetl.bench.ConnectorsMeasurements.Run;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -114,13 +110,7 @@ public final class ConnectorsBenchmark {
 
     /** True when the command line asks for this scenario ({@code --scenario connectors} or {@code --connectors}). */
     static boolean wanted(String... args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--connectors")
-                    || args[i].equals("--scenario") && i + 1 < args.length && args[i + 1].equals("connectors")) {
-                return true;
-            }
-        }
-        return false;
+        return BenchSupport.wanted("connectors", args);
     }
 
     private final Options options;
@@ -139,7 +129,7 @@ public final class ConnectorsBenchmark {
     private Report execute() throws Exception {
         Instant started = Instant.now();
         Files.createDirectories(options.out);
-        List<String> appJavaOptions = javaOptions();
+        List<String> appJavaOptions = BenchSupport.appJavaOptions();
         Launch launch = new Launch(options.app, options.jar, appJavaOptions);
         int threads = quartzThreads();
         Map<String, String> extraEnv = new LinkedHashMap<>();
@@ -170,12 +160,6 @@ public final class ConnectorsBenchmark {
         String text = table(medians, threads, appJavaOptions);
         out.println();
         out.print(text);
-        Path json = options.out.resolve("connectors-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(ZoneOffset.UTC).format(started) + (options.smoke ? "-smoke" : "") + ".json");
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("started", started.toString());
-        doc.put("cores", Runtime.getRuntime().availableProcessors());
-        doc.put("java", Runtime.version().toString());
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("connectors", options.connectors);
         opts.put("intervalMs", options.intervalMs);
@@ -187,18 +171,10 @@ public final class ConnectorsBenchmark {
         opts.put("quartzThreads", threads);
         opts.put("settings", settingsInEffect(extraEnv));
         opts.put("smoke", options.smoke);
-        doc.put("options", opts);
-        doc.put("medians", medians);
-        doc.put("runs", runs);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+        Path json = BenchSupport.writeResults(options.out, "connectors", started, options.smoke, opts, medians,
+                runs);
         out.println("results: " + json);
         return new Report(List.copyOf(runs), medians, text, json);
-    }
-
-    /** The application's JVM options: BENCH_APP_JAVA_OPTS, default -Xmx512m (the heap the tests give it). */
-    private static List<String> javaOptions() {
-        String v = System.getenv("BENCH_APP_JAVA_OPTS");
-        return v == null || v.isBlank() ? List.of("-Xmx512m") : List.of(v.trim().split("\\s+"));
     }
 
     private static int quartzThreads() {
@@ -233,12 +209,8 @@ public final class ConnectorsBenchmark {
     // --------------------------------------------------------------------------------------------- reporting
 
     static List<Run> medians(List<Run> runs) {
-        Map<String, List<Run>> groups = new LinkedHashMap<>();
-        for (Run r : runs) {
-            groups.computeIfAbsent(r.scenario() + "|" + r.connectors(), k -> new ArrayList<>()).add(r);
-        }
         List<Run> out = new ArrayList<>();
-        for (List<Run> g : groups.values()) {
+        for (List<Run> g : BenchSupport.groups(runs, r -> r.scenario() + "|" + r.connectors())) {
             Run f = g.get(0);
             out.add(new Run(f.scenario(), f.connectors(), f.intervalMs(), median(g, Run::seconds),
                     f.expectedCallsPerSecond(), (long) median(g, Run::calls), median(g, Run::callsPerSecond),
@@ -256,8 +228,7 @@ public final class ConnectorsBenchmark {
     }
 
     private static double median(List<Run> g, ToDoubleFunction<Run> f) {
-        double[] v = g.stream().mapToDouble(f).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return BenchSupport.median(g.stream().mapToDouble(f).sorted().toArray());
     }
 
     private String table(List<Run> medians, int threads, List<String> javaOptions) {

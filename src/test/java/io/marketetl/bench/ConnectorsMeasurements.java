@@ -7,7 +7,6 @@ import io.marketetl.testsupport.AppProcess;
 import io.marketetl.testsupport.TestDatabase;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The measurements of the connectors scenario ({@link ConnectorsBenchmark}): (a) a bare HTTP client polling the
@@ -187,20 +185,7 @@ final class ConnectorsMeasurements {
             Path routes = work.resolve("routes");
             writeRoutes(routes, connectors, sim.restUrl(), intervalMs);
             Path gcLog = work.resolve("gc.log");
-            Map<String, String> env = new HashMap<>();
-            System.getenv().forEach((k, v) -> {
-                if (k.startsWith("MARKET_ETL_")) {
-                    env.put(k, v);
-                }
-            });
-            env.putAll(extraEnv);
-            env.put("POSTGRES_HOST", db.settings().host());
-            env.put("POSTGRES_PORT", Integer.toString(db.settings().port()));
-            env.put("POSTGRES_USER", db.settings().user());
-            env.put("POSTGRES_PASSWORD", db.settings().password());
-            env.put("POSTGRES_DB", db.name());
-            env.put("MARKET_ETL_ROUTES_DIR", routes.toAbsolutePath().toString());
-            env.put("MARKET_ETL_MANAGEMENT_PORT", Integer.toString(AppProcess.freePort()));
+            Map<String, String> env = BenchSupport.appEnvironment(db, routes, extraEnv);
             long t0 = System.nanoTime();
             AppProcess app = AppProcess.start(launch.app(gcLog), work, env);
             try {
@@ -280,7 +265,7 @@ final class ConnectorsMeasurements {
                         + " within " + STOP_WAIT.toSeconds() + " s of SIGTERM, killed", (System.nanoTime() - t) / 1e9));
             }
         } finally {
-            deleteTree(work);
+            BenchSupport.deleteTree(work);
         }
     }
 
@@ -562,15 +547,5 @@ final class ConnectorsMeasurements {
 
     private static String tail(String text) {
         return text.length() <= 4000 ? text : "..." + text.substring(text.length() - 4000);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

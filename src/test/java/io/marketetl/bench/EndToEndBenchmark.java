@@ -1,31 +1,23 @@
 package io.marketetl.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.marketetl.db.DatabaseSettings;
 import io.marketetl.testsupport.AppProcess;
 import io.marketetl.testsupport.TestDatabase;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 
 /**
  * The end-to-end scenario (issue #10): {@code bench/run --scenario e2e [--seconds 30] [--warmup 10] [--repeat 3]
@@ -136,14 +128,9 @@ public final class EndToEndBenchmark {
     public record Report(List<Run> runs, List<Run> medians, String text, Path json) {
     }
 
+    /** True when the command line asks for this scenario ({@code --scenario e2e} or {@code --e2e}). */
     static boolean wanted(String... args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--e2e")
-                    || args[i].equals("--scenario") && i + 1 < args.length && args[i + 1].equals("e2e")) {
-                return true;
-            }
-        }
-        return false;
+        return BenchSupport.wanted("e2e", args);
     }
 
     private final Options options;
@@ -166,7 +153,7 @@ public final class EndToEndBenchmark {
                 + " (own JVM, --rate 0) through the shipped okx-spot and binance-spot routes x%d; %d s measured after"
                 + " %d s warm-up, %d round(s); %d cores, Java %s; app JVM %s", jarNames(), options.sources,
                 options.seconds, options.warmupSeconds, options.repeat, Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), String.join(" ", appJavaOptions())));
+                Runtime.version(), String.join(" ", BenchSupport.appJavaOptions())));
         for (int r = 0; r < options.repeat; r++) {
             for (Path jar : options.jars) {
                 log("round " + (r + 1) + "/" + options.repeat + ", " + jar);
@@ -186,23 +173,14 @@ public final class EndToEndBenchmark {
         String text = table(medians);
         out.println();
         out.print(text);
-        Path json = options.out.resolve("e2e-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(ZoneOffset.UTC).format(started) + (options.smoke ? "-smoke" : "") + ".json");
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("started", started.toString());
-        doc.put("cores", Runtime.getRuntime().availableProcessors());
-        doc.put("java", Runtime.version().toString());
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("seconds", options.seconds);
         opts.put("warmupSeconds", options.warmupSeconds);
         opts.put("repeat", options.repeat);
         opts.put("sources", options.sources);
         opts.put("jars", options.jars.stream().map(Path::toString).toList());
-        opts.put("appJavaOptions", appJavaOptions());
-        doc.put("options", opts);
-        doc.put("medians", medians);
-        doc.put("runs", runs);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+        opts.put("appJavaOptions", BenchSupport.appJavaOptions());
+        Path json = BenchSupport.writeResults(options.out, "e2e", started, options.smoke, opts, medians, runs);
         out.println("results: " + json);
         return new Report(List.copyOf(runs), medians, text, json);
     }
@@ -211,17 +189,12 @@ public final class EndToEndBenchmark {
         return String.join(", ", options.jars.stream().map(Path::toString).toList());
     }
 
-    /** BENCH_APP_JAVA_OPTS, default -Xmx512m (e.g. add -XX:StartFlightRecording=... for a profile). */
-    private static List<String> appJavaOptions() {
-        String v = System.getenv("BENCH_APP_JAVA_OPTS");
-        return v == null || v.isBlank() ? List.of("-Xmx512m") : List.of(v.trim().split("\\s+"));
-    }
-
     // ------------------------------------------------------------------------------------------------- a round
 
     private Run round(Path jar, int round) throws Exception {
         Path work = Files.createTempDirectory("bench-e2e-");
-        ConnectorsMeasurements.Launch launch = new ConnectorsMeasurements.Launch(options.app, jar, appJavaOptions());
+        ConnectorsMeasurements.Launch launch = new ConnectorsMeasurements.Launch(options.app, jar,
+                BenchSupport.appJavaOptions());
         try {
             long appMessages;
             double seconds;
@@ -238,20 +211,8 @@ public final class EndToEndBenchmark {
                     TestDatabase db = TestDatabase.create()) {
                 Path routes = work.resolve("routes");
                 writeRoutes(routes, options.sources);
-                Map<String, String> env = new HashMap<>();
-                System.getenv().forEach((k, v) -> {
-                    if (k.startsWith("MARKET_ETL_")) {
-                        env.put(k, v);
-                    }
-                });
-                env.put("POSTGRES_HOST", db.settings().host());
-                env.put("POSTGRES_PORT", Integer.toString(db.settings().port()));
-                env.put("POSTGRES_USER", db.settings().user());
-                env.put("POSTGRES_PASSWORD", db.settings().password());
-                env.put("POSTGRES_DB", db.name());
-                env.put("MARKET_ETL_ROUTES_DIR", routes.toAbsolutePath().toString());
+                Map<String, String> env = BenchSupport.appEnvironment(db, routes, Map.of());
                 env.put("MARKET_ETL_ROUTES_RELOAD", "false");
-                env.put("MARKET_ETL_MANAGEMENT_PORT", Integer.toString(AppProcess.freePort()));
                 env.put("OKX_WS_URL", sim.url("okx-ws"));
                 env.put("BINANCE_WS_URL", sim.url("binance-ws"));
                 Path gcLog = work.resolve("gc.log");
@@ -316,7 +277,7 @@ public final class EndToEndBenchmark {
                     sameWorkBox, messagesOnly, copyMessages / messagesOnly, rate / (copyMessages / sameWork),
                     rate / (copyMessages / messagesOnly));
         } finally {
-            deleteTree(work);
+            BenchSupport.deleteTree(work);
         }
     }
 
@@ -398,12 +359,8 @@ public final class EndToEndBenchmark {
     // --------------------------------------------------------------------------------------------- reporting
 
     static List<Run> medians(List<Run> runs) {
-        Map<String, List<Run>> groups = new LinkedHashMap<>();
-        for (Run r : runs) {
-            groups.computeIfAbsent(r.jar(), k -> new ArrayList<>()).add(r);
-        }
         List<Run> out = new ArrayList<>();
-        for (List<Run> g : groups.values()) {
+        for (List<Run> g : BenchSupport.groups(runs, Run::jar)) {
             Run f = g.get(0);
             out.add(new Run(f.jar(), 0, f.sources(), median(g, Run::seconds), (long) median(g, Run::appMessages),
                     median(g, Run::appMessagesPerSecond), median(g, Run::appCpuPercent),
@@ -419,11 +376,7 @@ public final class EndToEndBenchmark {
     }
 
     private static double median(List<Run> g, ToDoubleFunction<Run> f) {
-        double[] v = g.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return BenchSupport.median(g.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray());
     }
 
     private String table(List<Run> medians) {
@@ -458,15 +411,5 @@ public final class EndToEndBenchmark {
     private void log(String line) {
         out.println(line);
         out.flush();
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
