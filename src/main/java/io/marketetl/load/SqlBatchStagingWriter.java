@@ -27,19 +27,26 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class SqlBatchStagingWriter implements StagingWriter {
 
+    /**
+     * Registry name of the DataSource the loader writes through ({@code PipelineBeans} binds it): camel-sql must use
+     * that very object, because Spring binds a transaction's connection to its DataSource object; through any other
+     * (e.g. the pool itself, {@code #dataSource}) it would take a second connection that cannot see the staging table.
+     */
+    public static final String LOAD_DATA_SOURCE = "loadDataSource";
+
     public static final String ENDPOINT_URI = "sql:INSERT INTO " + LoadTarget.WEBSOCKET_MESSAGES.stagingTable()
             + " (" + LoadTarget.WEBSOCKET_MESSAGES.columns()
             + ") VALUES (:#timestamp, :#exchange, :#connector_id, :#instrument, :#price, CAST(:#data AS jsonb),"
             + " :#message_type, :#latency_ms, :#message_number, :#format, :#extract_time, :#transform_time, :#trade_id,"
             + " CAST(:#flags AS text[]))"
-            + "?batch=true&batchAutoCommitDisabled=false&dataSource=#dataSource";
+            + "?batch=true&batchAutoCommitDisabled=false&dataSource=#" + SqlBatchStagingWriter.LOAD_DATA_SOURCE;
     public static final String API_ENDPOINT_URI = "sql:INSERT INTO " + LoadTarget.API_CONNECTOR_DATA.stagingTable()
             + " (" + LoadTarget.API_CONNECTOR_DATA.columns()
             + ") VALUES (:#timestamp, :#exchange, :#connector_id, :#instrument, :#price, CAST(:#data AS jsonb),"
             + " :#message_type, :#latency_ms, :#message_number, CAST(:#raw_response AS jsonb), :#status_code,"
             + " :#response_time_ms, :#source_id, :#session_id, :#extract_time, :#transform_time, :#trade_id,"
             + " CAST(:#flags AS text[]))"
-            + "?batch=true&batchAutoCommitDisabled=false&dataSource=#dataSource";
+            + "?batch=true&batchAutoCommitDisabled=false&dataSource=#" + SqlBatchStagingWriter.LOAD_DATA_SOURCE;
 
     private final CamelContext camelContext;
     private volatile ProducerTemplate template;

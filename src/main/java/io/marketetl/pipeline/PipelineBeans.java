@@ -65,6 +65,7 @@ public final class PipelineBeans {
         // the load path and the seed of message numbers never wait for a pool connection longer than the spool's
         // delay: a batch not written by then goes to the spool, and neither may hold up a stop during an outage
         DataSource boundedWait = BoundedWaitDataSource.of(dataSource, settings.spoolAfter());
+        registry.bind(SqlBatchStagingWriter.LOAD_DATA_SOURCE, boundedWait); // the sql writer joins its transactions
         MessageNumbers numbers = new MessageNumbers(boundedWait, settings.retryMax());
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override

@@ -31,7 +31,7 @@ class BackupRestoreTest {
 
     /** The tables of the schema; a new table fails this test until it gets rows below. */
     private static final List<String> TABLES = List.of("api_connector_data", "api_connectors", "connector_status",
-            "dead_letters", "flyway_schema_history", "websocket_batches", "websocket_messages");
+            "dead_letters", "flyway_schema_history", "trade_gaps", "websocket_batches", "websocket_messages");
 
     @TempDir
     Path dir;
@@ -151,6 +151,8 @@ class BackupRestoreTest {
                 + " VALUES ('after-restore', '{}')");
         inserts.put("dead_letters", "INSERT INTO dead_letters (connector_id, kind, reason, payload)"
                 + " VALUES ('okx-spot', 'refused_row', 'sqlstate_22P02: not JSON', 'x')");
+        inserts.put("trade_gaps", "INSERT INTO trade_gaps (connector_id, exchange, instrument, message_type,"
+                + " from_trade_id, to_trade_id, cause) VALUES ('okx-spot', 'okx', 'ETH-USDT', 'trade', 900, 950, 'stream')");
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, String> e : inserts.entrySet()) {
             String table = e.getKey();
@@ -225,6 +227,17 @@ class BackupRestoreTest {
                        CASE WHEN n % 50 = 0 THEN 429 ELSE 200 END, 85.25, 'okx-ticker', 'session-1', 85.25, n,
                        0.085, 0.000210, 0.001100, 0.086310
                 FROM generate_series(1, 200) AS n
+                """);
+        db.execute("""
+                INSERT INTO trade_gaps (connector_id, exchange, instrument, message_type, from_trade_id, to_trade_id,
+                        cause, status, attempts, trades_backfilled, trades_missing, last_error, resolved_at)
+                VALUES ('okx-spot', 'okx', 'BTC-USDT', 'trade', 240000100, 240000160, 'stream', 'filled', 1, 61, 0,
+                        NULL, '2026-12-02 21:05:00+00'),
+                       ('binance-spot', 'binance', 'BTC-USDT', 'trade', 5000, 9000, 'restart', 'unfillable', 8, 0,
+                        4001, 'the REST history lacks 4001 of the 4001 ids', '2026-12-02 22:00:00+00')
+                """);
+        db.execute("""
+                UPDATE websocket_messages SET backfilled = TRUE WHERE id % 500 = 0
                 """);
         db.execute("""
                 INSERT INTO malformed_frames (connector_id, received_at, reason, frame)
