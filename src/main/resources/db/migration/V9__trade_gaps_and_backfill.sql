@@ -22,6 +22,8 @@ ALTER TABLE websocket_messages ADD COLUMN backfilled BOOLEAN;
 --   trades_backfilled  rows this gap's fill inserted (trades already stored are not counted again).
 --   trades_missing     ids of the gap the REST history did not have (before its retention, or never existed), as far
 --                      as the exchange's ids tell (Binance ids are consecutive: exact; OKX: ids before the oldest kept).
+-- status is TEXT (its CHECK lists the three values): a VARCHAR's IN-list CHECK is rendered differently after a
+-- pg_dump and restore, so the backup test could not tell the restored schema equal.
 -- The unique key makes recording idempotent: the restart check and the stream may both find the same gap, and a
 -- restart re-finds a hole it recorded before.
 CREATE TABLE trade_gaps (
@@ -34,7 +36,7 @@ CREATE TABLE trade_gaps (
     to_trade_id BIGINT NOT NULL,
     cause VARCHAR(20) NOT NULL,
     detected_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
-    status VARCHAR(20) NOT NULL DEFAULT 'open',
+    status TEXT NOT NULL DEFAULT 'open',
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT NOW(),
     trades_backfilled BIGINT NOT NULL DEFAULT 0,
