@@ -103,6 +103,9 @@ public final class FaultSoak {
                 Map<String, Long> now = live(db);
                 await().atMost(Duration.ofSeconds(60)).until(() -> now.keySet().stream()
                         .allMatch(key -> live(db).getOrDefault(key, 0L) >= now.get(key) + 20));
+                // the market stops, and stays stopped even if a silent source reconnects (its watchdog): no more
+                // trades made while nobody reads, or the history read below would list trades no one was sent
+                sim.faults().setUnreadTradesPerSecond(0);
                 sim.faults().setStall(true);
                 Map<String, List<Long>> made = new LinkedHashMap<>();
                 for (String exchange : List.of("okx", "binance")) {
