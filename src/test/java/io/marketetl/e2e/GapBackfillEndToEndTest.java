@@ -95,15 +95,19 @@ class GapBackfillEndToEndTest {
 
     @Test
     void gapsTheHistoryCannotFillAreRecordedRetriedAndGivenUp() throws Exception {
-        // the history keeps only the newest 30 trades per instrument: the 300 trades/s made during a drop are gone
-        try (ExchangeSimulator sim = ExchangeSimulator.start(simConfig().tradeHistoryRetention(30).build());
+        // the history keeps only the newest 10 trades per instrument: the 300 trades/s made during a drop are gone
+        try (ExchangeSimulator sim = ExchangeSimulator.start(simConfig().tradeHistoryRetention(10).build());
                 TestDatabase db = TestDatabase.create();
                 PipelineHarness p = pipeline(db, sim, Map.of("market-etl.backfill.max-attempts", "3"),
                         "exchange:bn-old?dialect=binance&channels=trade&instruments=BTCUSDT&url="
                                 + sim.binanceWsUrl() + LIFECYCLE)) {
             DataSource ds = db.dataSource();
             await().atMost(Duration.ofSeconds(15)).until(() -> stored(ds, "binance", "BTC-USDT") >= 20);
-            dropOnceAGapIsSeen(sim, ds);
+            // drops until a gap has been given up (a short drop's few trades may still be in the history: filled)
+            sim.faults().setDisconnectEvery(Duration.ofSeconds(1));
+            await().atMost(Duration.ofSeconds(40)).until(() -> count(ds, "SELECT count(*) FROM trade_gaps"
+                    + " WHERE status = 'unfillable'") >= 1);
+            sim.faults().setDisconnectEvery(Duration.ZERO);
             await().atMost(Duration.ofSeconds(30)).until(() -> count(ds, "SELECT count(*) FROM trade_gaps"
                     + " WHERE status = 'open'") == 0);
             // a gap of a few trades may still be in the history; those of a whole drop are not
