@@ -15,7 +15,6 @@ import io.marketetl.testsupport.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +34,7 @@ class SourcesFirstSeenDuringOutageTest {
     Path spoolDir;
 
     private Map<String, String> settings() {
-        Map<String, String> m = new HashMap<>(Map.of(
-                "market-etl.batch.max-messages", "200",
-                "market-etl.batch.max-wait-ms", "100",
-                "market-etl.load.retry-initial-ms", "50",
-                "market-etl.load.retry-max-ms", "400",
-                "market-etl.load.network-timeout-ms", "5000",
-                "market-etl.spool.after-ms", "300",
-                "market-etl.spool.probe-ms", "200",
-                "market-etl.spool.dir", spoolDir.toString()));
-        m.put("market-etl.pipeline.handoff-frames", "50");
-        m.put("market-etl.load.queue-batches", "2");
-        return m;
+        return SpoolOutageTest.settings(spoolDir);
     }
 
     @Test

@@ -35,6 +35,13 @@ class SpoolOutageTest {
     Path spoolDir;
 
     private static Map<String, String> settings(Path spoolDir, String maxBytes) {
+        Map<String, String> m = settings(spoolDir);
+        m.put("market-etl.spool.max-bytes", maxBytes);
+        return m;
+    }
+
+    /** Short retries, a quick spool, small hand-offs: an outage shows within a second (also for other outage tests). */
+    static Map<String, String> settings(Path spoolDir) {
         Map<String, String> m = new HashMap<>(Map.of(
                 "market-etl.batch.max-messages", "200",
                 "market-etl.batch.max-wait-ms", "100",
@@ -44,7 +51,6 @@ class SpoolOutageTest {
                 "market-etl.spool.after-ms", "300",
                 "market-etl.spool.probe-ms", "200",
                 "market-etl.spool.dir", spoolDir.toString()));
-        m.put("market-etl.spool.max-bytes", maxBytes);
         m.put("market-etl.pipeline.handoff-frames", "50");
         m.put("market-etl.load.queue-batches", "2");
         return m;
