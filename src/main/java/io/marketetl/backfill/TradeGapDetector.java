@@ -18,7 +18,8 @@ import org.apache.camel.Processor;
  * before {@link #takeDue} hands it to the {@link Backfiller}. The first unit of a stream after start is reported
  * too ({@link #takeFirstSeen}): the gap since the last trade committed before the start is found from there.
  * <p>
- * It changes nothing in the body and never fails a frame; it costs a map lookup per trade on the source's thread.
+ * It changes nothing in the body and never fails a frame; it costs three map lookups per trade on the source's thread
+ * (exchange, message type, instrument: no key object), and whether a kind of stream is followed is asked once.
  */
 public final class TradeGapDetector implements Processor {
 
@@ -35,14 +36,32 @@ public final class TradeGapDetector implements Processor {
     }
 
     private static final class State {
+        final Stream stream;
         final TradeSequence sequence = new TradeSequence();
         final PendingGaps pending = new PendingGaps();
         volatile String sourceId;
+
+        State(Stream stream) {
+            this.stream = stream;
+        }
+    }
+
+    /**
+     * One (exchange, message type): whether its gaps are followed (asked once, not per message) and its streams by
+     * instrument. Looked up by the message's own strings, so a message costs no key object.
+     */
+    private static final class Kind {
+        final boolean followed;
+        final Map<String, State> byInstrument = new ConcurrentHashMap<>();
+
+        Kind(boolean followed) {
+            this.followed = followed;
+        }
     }
 
     private final BiPredicate<String, String> backfillable;
     private final Clock clock;
-    private final Map<Stream, State> streams = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Kind>> kinds = new ConcurrentHashMap<>();
     private final List<FirstSeen> firstSeen = new ArrayList<>();
 
     /**
@@ -68,42 +87,63 @@ public final class TradeGapDetector implements Processor {
 
     /** Follows one message's trade ids. */
     public void observe(MarketMessage m) {
-        Stream key = new Stream(m.exchange(), m.instrument(), m.messageType());
-        State found = streams.get(key);
-        if (found == null) {
-            if (!backfillable.test(m.exchange(), m.messageType())) {
-                return;
-            }
-            found = streams.computeIfAbsent(key, k -> new State());
+        String type = m.messageType();
+        if (type == null) {
+            return;
         }
-        State state = found;
+        Kind kind = kind(m.exchange(), type);
+        if (!kind.followed) {
+            return;
+        }
+        State state = kind.byInstrument.get(m.instrument());
+        if (state == null) {
+            state = kind.byInstrument.computeIfAbsent(m.instrument(),
+                    i -> new State(new Stream(m.exchange(), i, type)));
+        }
         TradeIdRange range = new TradeIdRange(m.firstTradeId(), m.lastTradeId());
         synchronized (state) {
             state.sourceId = m.sourceId();
             boolean first = state.sequence.lastId().isEmpty();
-            state.sequence.observe(range).ifPresent(gap -> state.pending.add(gap, clock.millis()));
+            State s = state;
+            state.sequence.observe(range).ifPresent(gap -> s.pending.add(gap, clock.millis()));
             state.pending.cover(range);
             if (first) {
                 synchronized (firstSeen) {
-                    firstSeen.add(new FirstSeen(key, m.sourceId(), range.firstId()));
+                    firstSeen.add(new FirstSeen(state.stream, m.sourceId(), range.firstId()));
                 }
             }
         }
+    }
+
+    private Kind kind(String exchange, String type) {
+        Map<String, Kind> ofExchange = kinds.get(exchange);
+        if (ofExchange == null) {
+            ofExchange = kinds.computeIfAbsent(exchange, e -> new ConcurrentHashMap<>());
+        }
+        Kind kind = ofExchange.get(type);
+        if (kind == null) {
+            kind = ofExchange.computeIfAbsent(type, t -> new Kind(backfillable.test(exchange, t)));
+        }
+        return kind;
     }
 
     /** Removes and returns the gaps held for at least {@code graceMillis}. */
     public List<Found> takeDue(long graceMillis) {
         List<Found> out = new ArrayList<>();
         long now = clock.millis();
-        streams.forEach((key, state) -> {
-            synchronized (state) {
-                if (!state.pending.isEmpty()) {
-                    for (TradeSequence.Gap g : state.pending.takeDue(now, graceMillis)) {
-                        out.add(new Found(key, state.sourceId, g));
+        for (Map<String, Kind> ofExchange : kinds.values()) {
+            for (Kind kind : ofExchange.values()) {
+                for (State state : kind.byInstrument.values()) {
+                    synchronized (state) {
+                        if (!state.pending.isEmpty()) {
+                            for (TradeSequence.Gap g : state.pending.takeDue(now, graceMillis)) {
+                                out.add(new Found(state.stream, state.sourceId, g));
+                            }
+                        }
                     }
                 }
             }
-        });
+        }
         return out;
     }
 
