@@ -2,6 +2,7 @@ package io.marketetl.backfill;
 
 import io.marketetl.backfill.TradeGapDetector.Stream;
 import io.marketetl.backfill.TradeHistoryApi.HistoricTrade;
+import io.marketetl.load.LoadTarget;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,7 +36,7 @@ public final class TradeGapStore {
             + " price, data, message_type, format, connector_id, trade_id, backfilled)"
             + " SELECT t.ts, ?, ?, t.price, CAST(t.data AS jsonb), ?, ?, ?, t.trade_id, TRUE"
             + " FROM unnest(?::timestamptz[], ?::numeric[], ?::text[], ?::text[]) AS t(ts, price, data, trade_id)"
-            + " ON CONFLICT (exchange, instrument, message_type, trade_id) WHERE trade_id IS NOT NULL DO NOTHING";
+            + " ON CONFLICT " + LoadTarget.NATURAL_KEY + " DO NOTHING";
 
     private final DataSource dataSource;
 

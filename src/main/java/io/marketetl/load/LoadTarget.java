@@ -59,7 +59,7 @@ public enum LoadTarget {
      * The natural key of both tables (V8's partial unique indexes): a trade is stored once, whichever source or
      * instance received it, however often it is replayed.
      */
-    public static final String NATURAL_KEY = "(exchange, instrument, message_type, trade_id) WHERE trade_id IS NOT NULL";
+    public static final String NATURAL_KEY = "(trade_id, instrument, exchange, message_type) WHERE trade_id IS NOT NULL";
 
     public static LoadTarget of(MarketMessage m) {
         return m.call() == null ? WEBSOCKET_MESSAGES : API_CONNECTOR_DATA;
@@ -78,8 +78,9 @@ public enum LoadTarget {
      */
     public String insertSql() { return insertSql; }
     /**
-     * Benchmark only ({@link LoadUnit#benchmarkWithoutNaturalKey}): {@link #insertSql()} without its ON CONFLICT
-     * clause, the load path as it was before natural keys (V8), to measure what they cost.
+     * {@link #insertSql()} without its ON CONFLICT clause: what the loader tries first, inside a savepoint (a stored
+     * trade then fails it with 23505 and {@link #insertSql()} runs instead); and, with the natural-key index dropped,
+     * the benchmark's load path as it was before natural keys (V8).
      */
     public String plainInsertSql() { return plainInsertSql; }
     public String copySql() { return copySql; }

@@ -191,19 +191,19 @@ final class Measurements {
     static Run pipeline(TestDatabase db, String scenario, Feed.Plan plan, Map<String, String> settings,
             String writer, String indexes, boolean simulatorFeed, boolean withoutNaturalKey) throws Exception {
         if (withoutNaturalKey) {
+            String definition = db.queryString("SELECT pg_get_indexdef('" + NATURAL_KEY_INDEX + "'::regclass)");
             db.execute("DROP INDEX " + NATURAL_KEY_INDEX);
             try {
                 return measurePipeline(db, scenario, plan, settings, writer, indexes, simulatorFeed, true);
             } finally {
                 truncate(db);
-                db.execute("CREATE UNIQUE INDEX " + NATURAL_KEY_INDEX + " ON websocket_messages (exchange,"
-                        + " instrument, message_type, trade_id) WHERE trade_id IS NOT NULL");
+                db.execute(definition);
             }
         }
         return measurePipeline(db, scenario, plan, settings, writer, indexes, simulatorFeed, false);
     }
 
-    /** V8's natural key of websocket_messages, dropped for the "no natural key" row. */
+    /** The natural key of websocket_messages (V8, V10), dropped for the "no natural key" row. */
     static final String NATURAL_KEY_INDEX = "idx_websocket_messages_natural_key";
 
     private static Run measurePipeline(TestDatabase db, String scenario, Feed.Plan plan, Map<String, String> settings,

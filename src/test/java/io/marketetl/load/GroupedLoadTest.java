@@ -91,7 +91,8 @@ class GroupedLoadTest {
         assertThat(group.stream().mapToInt(LoadState::loaded).toArray()).containsExactly(42, 31, 22);
         assertThat(q("SELECT count(*) FROM websocket_messages")).isEqualTo(95);
         assertThat(q("SELECT count(*) FROM websocket_messages WHERE trade_id IS NULL")).isEqualTo(5);
-        // one transaction: every row and every batch row has the same xmin, the transaction the hook saw
+        // one transaction: the rows come from one insert (one xmin: the loader's savepoint, a subtransaction of it)
+        // and every batch row has the xmin of the transaction the hook saw
         assertThat(q("SELECT count(DISTINCT xmin::text) FROM websocket_messages")).isEqualTo(1);
         assertThat(q("SELECT count(*) FROM websocket_batches WHERE xmin::text::bigint = "
                 + (xids.get(0) & 0xFFFF_FFFFL))).isEqualTo(3);
