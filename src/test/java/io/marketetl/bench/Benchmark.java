@@ -131,6 +131,10 @@ public final class Benchmark {
                 Configurator.setLevel("io.marketetl", Level.WARN);
                 Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
                 EndToEndBenchmark.run(System.out, args);
+            } else if (ScaleBenchmark.wanted(args)) {
+                Configurator.setLevel("io.marketetl", Level.WARN);
+                Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
+                ScaleBenchmark.run(System.out, args);
             } else if (connectors) {
                 Configurator.setLevel("io.marketetl", Level.WARN);
                 Configurator.setLevel("com.zaxxer.hikari", Level.OFF);
@@ -147,6 +151,7 @@ public final class Benchmark {
                     + " [--out DIR]");
             System.err.println("       b" + ConnectorsBenchmark.USAGE.substring("usage: b".length()));
             System.err.println("       b" + EndToEndBenchmark.USAGE.substring("usage: b".length()));
+            System.err.println("       b" + ScaleBenchmark.USAGE.substring("usage: b".length()));
             code = 2;
         } catch (Exception e) {
             e.printStackTrace();
