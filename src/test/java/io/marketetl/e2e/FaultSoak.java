@@ -116,14 +116,24 @@ public final class FaultSoak {
                 Map<String, Long> sent = sim.stats().itemsSentByStream();
                 // settled: no open gap, nothing spooled, nothing changing for 5 s
                 long[] last = {-1};
-                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(5)).until(() -> {
-                    long rows = db.queryLong("SELECT count(*) FROM websocket_messages");
-                    boolean settled = rows == last[0]
-                            && db.queryLong("SELECT count(*) FROM trade_gaps WHERE status = 'open'") == 0;
-                    last[0] = rows;
-                    return settled;
-                });
-                return report(db, made, sent, faults, length);
+                String unsettled = "";
+                try {
+                    await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(5)).until(() -> {
+                        long rows = db.queryLong("SELECT count(*) FROM websocket_messages");
+                        boolean settled = rows == last[0]
+                                && db.queryLong("SELECT count(*) FROM trade_gaps WHERE status = 'open'") == 0;
+                        last[0] = rows;
+                        return settled;
+                    });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // still report: what is stored, and why the gaps still open are (their last errors)
+                    unsettled = String.format(Locale.ROOT, "%nNOT SETTLED 5 min after the end; gaps still open"
+                            + " (exchange, instrument, from, to, cause, attempts, next attempt, last error): %s%n",
+                            db.rows("SELECT exchange, instrument, from_trade_id, to_trade_id, cause, attempts,"
+                                    + " next_attempt_at, last_error FROM trade_gaps WHERE status = 'open'"
+                                    + " ORDER BY id"));
+                }
+                return report(db, made, sent, faults, length) + unsettled;
             } finally {
                 app.close();
             }
