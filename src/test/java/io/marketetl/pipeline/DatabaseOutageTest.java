@@ -32,6 +32,7 @@ class DatabaseOutageTest {
 
     private static final int HANDOFF_FRAMES = 50;
     private static final int MAX_MESSAGES = 200;
+    private static final int GROUP_BATCHES = 4;
 
     @Test
     void anOutageMidStreamNeitherLosesNorDuplicates() throws Exception {
@@ -47,6 +48,7 @@ class DatabaseOutageTest {
                             "market-etl.pipeline.handoff-frames", Integer.toString(HANDOFF_FRAMES),
                             "market-etl.load.queue-batches", "2",
                             "market-etl.load.writers", "2",
+                            "market-etl.load.group-batches", Integer.toString(GROUP_BATCHES),
                             "market-etl.load.retry-initial-ms", "50",
                             "market-etl.load.retry-max-ms", "400",
                             "market-etl.load.network-timeout-ms", "5000",
@@ -103,9 +105,9 @@ class DatabaseOutageTest {
                 assertThat(count(ds, "SELECT count(*) FROM websocket_batches b CROSS JOIN LATERAL"
                         + " jsonb_array_elements(b.messages) m")).isEqualTo(sent);
                 // memory stayed bounded: the hand-off (frames of at most 3 messages), an open batch per source,
-                // the load queue, the writers and the two aggregator threads waiting to hand a batch over (a spooled
-                // batch leaves memory)
-                long bound = HANDOFF_FRAMES * 3L + (3 + 2 + 2 + 2) * (MAX_MESSAGES + 2L) + 3;
+                // the load queue, the writers (a group of up to GROUP_BATCHES batches each) and the two aggregator
+                // threads waiting to hand a batch over (a spooled batch leaves memory)
+                long bound = HANDOFF_FRAMES * 3L + (3 + 2 + 2 * GROUP_BATCHES + 2) * (MAX_MESSAGES + 2L) + 3;
                 assertThat(acceptedDuringOutage).isLessThanOrEqualTo(bound);
                 assertThat(p.backlog().peak()).isLessThanOrEqualTo(bound).isLessThan(sent);
             }
