@@ -42,18 +42,18 @@ class DatabaseOutageTest {
                     s.database(), s.maintenanceDatabase(), s.jdbcOptions(), s.startupWait(), s.startupMaxBackoff(), 2,
                     10, Duration.ofSeconds(2));
             try (HikariDataSource pool = DatabaseBootstrap.openPool(viaProxy);
-                    PipelineHarness p = PipelineHarness.start(pool, Map.of(
-                            "market-etl.batch.max-messages", Integer.toString(MAX_MESSAGES),
-                            "market-etl.batch.max-wait-ms", "100",
-                            "market-etl.pipeline.handoff-frames", Integer.toString(HANDOFF_FRAMES),
-                            "market-etl.load.queue-batches", "2",
-                            "market-etl.load.writers", "2",
-                            "market-etl.load.group-batches", Integer.toString(GROUP_BATCHES),
-                            "market-etl.load.retry-initial-ms", "50",
-                            "market-etl.load.retry-max-ms", "400",
-                            "market-etl.load.network-timeout-ms", "5000",
-                            "market-etl.spool.after-ms", "300",
-                            "market-etl.spool.probe-ms", "200"))) {
+                    PipelineHarness p = PipelineHarness.start(pool, Map.ofEntries(
+                            Map.entry("market-etl.batch.max-messages", Integer.toString(MAX_MESSAGES)),
+                            Map.entry("market-etl.batch.max-wait-ms", "100"),
+                            Map.entry("market-etl.pipeline.handoff-frames", Integer.toString(HANDOFF_FRAMES)),
+                            Map.entry("market-etl.load.queue-batches", "2"),
+                            Map.entry("market-etl.load.writers", "2"),
+                            Map.entry("market-etl.load.group-batches", Integer.toString(GROUP_BATCHES)),
+                            Map.entry("market-etl.load.retry-initial-ms", "50"),
+                            Map.entry("market-etl.load.retry-max-ms", "400"),
+                            Map.entry("market-etl.load.network-timeout-ms", "5000"),
+                            Map.entry("market-etl.spool.after-ms", "300"),
+                            Map.entry("market-etl.spool.probe-ms", "200")))) {
                 List<Feeder> feeders = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     feeders.add(new Feeder(p, new MarketMessageFactory("source-" + i, i == 1 ? Style.BINANCE
