@@ -30,6 +30,8 @@ public final class LoadState {
     long statusNanos;
     long commitNanos;
     boolean finished;
+    /** The live loader is done with the batch: committed (and accounted for) or handed to the spool. */
+    boolean handedOn;
     /** Batches in the transaction that wrote this one's last rows (1 unless written in a group, see LoadUnit). */
     int groupBatches = 1;
     /** The websocket_batches row is committed (with the batch's last rows, or alone if those were all refused). */

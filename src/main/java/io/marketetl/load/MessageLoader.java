@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
@@ -49,6 +50,16 @@ import org.slf4j.LoggerFactory;
  * route's connector_status.performance_metrics update.
  * <p>
  * The transaction itself is {@link LoadUnit}'s (shared with the spool's replay); this class is its Camel side.
+ * <p>
+ * Groups: the load route hands this step a {@link BatchGroup}, the batches (of any sources) that were already waiting
+ * in the load queue when a writer took one, up to {@code market-etl.load.group-batches}; they are written in one
+ * transaction ({@link LoadUnit#write(List)}: one COPY, one INSERT ... SELECT, each batch its own batch row, each source
+ * its progress), so that many sources' small batches do not each pay a transaction. The grouping is an aggregate step
+ * in pipeline.camel.yaml (completion: {@link NothingWaiting}, or the size bound), not a wait in this class: Camel can
+ * express "take what is waiting" there without adding latency, and the route keeps reading like the pipeline. Every
+ * guarantee below holds per batch of a group: a group that cannot be written goes to the spool as its batches, in
+ * order; refused data falls back to batch by batch, so that the other batches of the group still commit; a commit in
+ * doubt marks every batch of the group and is settled before anything is written again.
  * <p>
  * Failures: any exception leaves the batch as it was (the transaction rolled back) and is thrown, and the route's
  * error handler redelivers the same exchange after a capped back-off, until the batch has been failing for
@@ -119,18 +130,27 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
         metrics.registerBacklog(backlog);
     }
 
+    /**
+     * Body in: a {@link BatchGroup} (the batches waiting together in the load queue) or a single {@link Batch}. Body
+     * out: one {@link LoadedBatch} per batch, in order, for the route's per-batch steps (counters, the source's
+     * performance).
+     */
     @Override
     public void process(Exchange exchange) throws Exception {
-        Batch batch = exchange.getIn().getBody(Batch.class);
-        load(batch);
-        LoadState state = batch.load();
-        exchange.getIn().setHeader(PipelineHeaders.ROWS_LOADED, state == null ? 0 : state.loaded());
-        exchange.getIn().setHeader(PipelineHeaders.ROWS_REJECTED, state == null ? 0 : state.rejected());
-        if (state != null && state.batchRow() != null) {
-            exchange.getIn().setBody(BatchRowBuilder.performance(state.batchRow(), state));
-        } else {
-            exchange.getIn().setBody(null); // no batch row (API connector rows): nothing for the route's update
+        Object body = exchange.getIn().getBody();
+        List<Batch> batches = body instanceof BatchGroup g ? g.batches()
+                : List.of(exchange.getIn().getBody(Batch.class));
+        List<Batch> done = load(batches);
+        List<LoadedBatch> out = new ArrayList<>(done.size());
+        for (Batch batch : done) {
+            LoadState state = batch.load();
+            Map<String, Object> performance = state != null && state.batchRow() != null
+                    ? BatchRowBuilder.performance(state.batchRow(), state)
+                    : null; // no batch row (spooled, API connector rows): nothing for the route's update
+            out.add(new LoadedBatch(batch.sourceId(), state == null ? 0 : state.loaded(),
+                    state == null ? 0 : state.rejected(), performance));
         }
+        exchange.getIn().setBody(out);
     }
 
     /**
@@ -151,33 +171,118 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
         return state;
     }
 
-    /**
-     * Writes the batch (or what is left of it after an earlier failed attempt), or spools it: at once while the spool
-     * holds batches, or once it has been failing for the spool's delay. Throws if it must be retried (a failure
-     * before that delay, a full spool).
-     */
+    /** {@link #load(List)} of one batch. */
     public void load(Batch batch) throws SQLException, IOException {
-        LoadState state = fitted(batch);
-        if (state.finished) {
+        load(List.of(batch));
+    }
+
+    /**
+     * Writes the batches (any sources, in their order; or what is left of them after an earlier failed attempt) in
+     * one transaction ({@link LoadUnit#write(List)}), or spools them, in order: at once while the spool holds
+     * batches, or once the group has been failing for the spool's delay (counted from its oldest batch's first
+     * attempt). Throws if it must be retried (a failure before that delay, a full spool); the batches keep their
+     * progress, so a retry writes only what is left. When the database refuses a group's data, LoadUnit writes its
+     * batches one by one (isolating the refused rows); a batch that still fails with refused data (its batch row) is
+     * thrown for a group of one, as before, and in a larger group logged and left out, so that it cannot hold back the
+     * other batches. Returns the batches the loader is done with (committed or spooled), in order.
+     */
+    public List<Batch> load(List<Batch> batches) throws SQLException, IOException {
+        List<LoadState> states = new ArrayList<>(batches.size());
+        for (Batch b : batches) {
+            states.add(fitted(b));
+        }
+        List<Batch> failed = new ArrayList<>(0);
+        try {
+            write(batches, states, failed);
+        } finally {
+            // also after a failure: batches the group committed before it are accounted for once, now
+            for (int i = 0; i < batches.size(); i++) {
+                LoadState s = states.get(i);
+                if (s.finished && !s.handedOn) {
+                    committed(batches.get(i), s);
+                }
+            }
+        }
+        if (failed.isEmpty()) {
+            return batches;
+        }
+        List<Batch> done = new ArrayList<>(batches);
+        done.removeAll(failed);
+        return done;
+    }
+
+    private void write(List<Batch> all, List<LoadState> allStates, List<Batch> failed)
+            throws SQLException, IOException {
+        List<Batch> batches = new ArrayList<>(all.size());
+        List<LoadState> states = new ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            if (!allStates.get(i).handedOn) { // spooled, or given up, by an earlier attempt: not again
+                batches.add(all.get(i));
+                states.add(allStates.get(i));
+            }
+        }
+        if (states.isEmpty()) {
             return;
         }
         BatchSpool sp = spool;
         if (sp != null && sp.spooling()) {
-            spooled(batch, sp, state);
+            spooled(batches, states, sp);
             return;
         }
         try {
-            unit.write(state);
+            if (states.size() == 1) {
+                unit.write(states.get(0));
+            } else {
+                unit.write(states);
+            }
         } catch (SQLException | RuntimeException e) {
-            if (sp == null || LoadErrors.isDataError(e) || !sp.due(state.firstAttemptNanos)) {
+            if (LoadErrors.isDataError(e) && states.size() > 1) {
+                oneByOne(batches, states, failed);
+                return;
+            }
+            long oldest = Long.MAX_VALUE;
+            int left = 0;
+            for (LoadState s : states) {
+                if (!s.finished) {
+                    oldest = Math.min(oldest, s.firstAttemptNanos);
+                    left += s.rows.size() - s.doneUpTo;
+                }
+            }
+            if (sp == null || LoadErrors.isDataError(e) || !sp.due(oldest)) {
                 throw e;
             }
-            LOG.warn("Source {}: the database has not taken a batch of {} messages for {} ms ({}); it goes to the"
-                    + " spool", batch.sourceId(), batch.size(), (System.nanoTime() - state.firstAttemptNanos)
-                    / 1_000_000, e.getMessage());
-            spooled(batch, sp, state);
-            return;
+            LOG.warn("The database has not taken {} batch(es), {} messages, for {} ms ({}); they go to the spool",
+                    states.stream().filter(s -> !s.finished).count(), left, (System.nanoTime() - oldest) / 1_000_000,
+                    e.getMessage());
+            spooled(batches, states, sp);
         }
+    }
+
+    /** A group whose data the database refused even batch by batch: each batch on its own, the failing ones left out. */
+    private void oneByOne(List<Batch> batches, List<LoadState> states, List<Batch> failed) throws SQLException {
+        for (int i = 0; i < batches.size(); i++) {
+            LoadState s = states.get(i);
+            if (s.finished || s.handedOn) {
+                continue;
+            }
+            try {
+                unit.write(s);
+            } catch (SQLException | RuntimeException e) {
+                if (!LoadErrors.isDataError(e)) {
+                    throw e;
+                }
+                LOG.error("Source {}: the database refused a batch of {} messages ({}); its committed rows stay, the"
+                        + " rest of its group goes on", batches.get(i).sourceId(), batches.get(i).size(),
+                        e.getMessage());
+                s.handedOn = true; // as the error handler gives up on a lone batch: not retried
+                failed.add(batches.get(i));
+            }
+        }
+    }
+
+    /** A committed batch: the messages' stored load time, the backlog, the listeners. */
+    private void committed(Batch batch, LoadState state) {
+        state.handedOn = true;
         int n = state.rows.size();
         for (MarketMessage m : batch.messages()) {
             // the model carries the stored (rounded) load time; rejected rows keep 0
@@ -198,9 +303,20 @@ public final class MessageLoader extends ServiceSupport implements Processor, Sh
         }
     }
 
+    /** The batches not yet written, in order, into the spool (each once, even if a later append fails). */
+    private void spooled(List<Batch> batches, List<LoadState> states, BatchSpool sp) throws IOException {
+        for (int i = 0; i < batches.size(); i++) {
+            LoadState s = states.get(i);
+            if (!s.finished && !s.handedOn) {
+                spooled(batches.get(i), sp, s);
+            }
+        }
+    }
+
     /** The batch is in the spool (durable): it leaves the in-memory backlog; the replay writes it. */
     private void spooled(Batch batch, BatchSpool sp, LoadState state) throws IOException {
         sp.append(state);
+        state.handedOn = true;
         backlog.done(batch.size());
     }
 

@@ -13,7 +13,8 @@ public final class RetryableLoadFailure implements Predicate {
 
     @Override
     public boolean matches(Exchange exchange) {
-        if (!(exchange.getIn().getBody() instanceof io.marketetl.batch.Batch)) {
+        Object body = exchange.getIn().getBody();
+        if (!(body instanceof io.marketetl.batch.Batch || body instanceof BatchGroup)) {
             // a step after the load (a counter, the source's performance handed to the status writer): the batch is
             // committed or spooled, so retrying the step would only hold a writer and a clean stop; logged, dropped
             return false;

@@ -37,6 +37,11 @@ import org.apache.camel.util.concurrent.SynchronousExecutorService;
  * batchFlusher          {@link BatchFlusher}              completes open batches on stop, once every frame is in one
  * loadMessages          {@link MessageLoader}             batch into websocket_messages (COPY or camel-sql) and its
  *                                                         websocket_batches row ({@link BatchRowBuilder}), one transaction
+ * loadGroupAggregation  {@link io.marketetl.load.LoadGroupAggregation} batches waiting together for the writers into
+ *                                                         one group (one transaction)
+ * nothingWaiting        {@link io.marketetl.load.NothingWaiting}  a group is complete when no batch waits behind it
+ * loadedBatch           {@link io.marketetl.load.LoadedBatch.Headers} each batch of a written group: its source and
+ *                                                         counts as headers, its performance as the body
  * sourcePerformance     {@link SourcePerformance}         a committed batch's performance, to the status writer
  * malformedCounter      {@link MalformedCounter}          per-source malformed frame counts (for the batch metrics)
  * deadLetters           {@link DeadLetters}               the dead_letters writer (refused rows, malformed frames)
@@ -110,6 +115,9 @@ public final class PipelineBeans {
         registry.bind("batchAggregation", new BatchAggregationStrategy(settings.maxMessages(), flusher::flushing));
         registry.bind("batchFlusher", flusher);
         registry.bind("loadMessages", loader);
+        registry.bind("loadGroupAggregation", new io.marketetl.load.LoadGroupAggregation());
+        registry.bind("nothingWaiting", new io.marketetl.load.NothingWaiting());
+        registry.bind("loadedBatch", new io.marketetl.load.LoadedBatch.Headers());
         registry.bind("sourcePerformance", new SourcePerformance(status));
         registry.bind("malformedCounter", malformed);
         registry.bind("deadLetters", deadLetters);

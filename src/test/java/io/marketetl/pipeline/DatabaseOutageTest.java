@@ -32,6 +32,7 @@ class DatabaseOutageTest {
 
     private static final int HANDOFF_FRAMES = 50;
     private static final int MAX_MESSAGES = 200;
+    private static final int GROUP_BATCHES = 4;
 
     @Test
     void anOutageMidStreamNeitherLosesNorDuplicates() throws Exception {
@@ -41,17 +42,18 @@ class DatabaseOutageTest {
                     s.database(), s.maintenanceDatabase(), s.jdbcOptions(), s.startupWait(), s.startupMaxBackoff(), 2,
                     10, Duration.ofSeconds(2));
             try (HikariDataSource pool = DatabaseBootstrap.openPool(viaProxy);
-                    PipelineHarness p = PipelineHarness.start(pool, Map.of(
-                            "market-etl.batch.max-messages", Integer.toString(MAX_MESSAGES),
-                            "market-etl.batch.max-wait-ms", "100",
-                            "market-etl.pipeline.handoff-frames", Integer.toString(HANDOFF_FRAMES),
-                            "market-etl.load.queue-batches", "2",
-                            "market-etl.load.writers", "2",
-                            "market-etl.load.retry-initial-ms", "50",
-                            "market-etl.load.retry-max-ms", "400",
-                            "market-etl.load.network-timeout-ms", "5000",
-                            "market-etl.spool.after-ms", "300",
-                            "market-etl.spool.probe-ms", "200"))) {
+                    PipelineHarness p = PipelineHarness.start(pool, Map.ofEntries(
+                            Map.entry("market-etl.batch.max-messages", Integer.toString(MAX_MESSAGES)),
+                            Map.entry("market-etl.batch.max-wait-ms", "100"),
+                            Map.entry("market-etl.pipeline.handoff-frames", Integer.toString(HANDOFF_FRAMES)),
+                            Map.entry("market-etl.load.queue-batches", "2"),
+                            Map.entry("market-etl.load.writers", "2"),
+                            Map.entry("market-etl.load.group-batches", Integer.toString(GROUP_BATCHES)),
+                            Map.entry("market-etl.load.retry-initial-ms", "50"),
+                            Map.entry("market-etl.load.retry-max-ms", "400"),
+                            Map.entry("market-etl.load.network-timeout-ms", "5000"),
+                            Map.entry("market-etl.spool.after-ms", "300"),
+                            Map.entry("market-etl.spool.probe-ms", "200")))) {
                 List<Feeder> feeders = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     feeders.add(new Feeder(p, new MarketMessageFactory("source-" + i, i == 1 ? Style.BINANCE
@@ -103,9 +105,9 @@ class DatabaseOutageTest {
                 assertThat(count(ds, "SELECT count(*) FROM websocket_batches b CROSS JOIN LATERAL"
                         + " jsonb_array_elements(b.messages) m")).isEqualTo(sent);
                 // memory stayed bounded: the hand-off (frames of at most 3 messages), an open batch per source,
-                // the load queue, the writers and the two aggregator threads waiting to hand a batch over (a spooled
-                // batch leaves memory)
-                long bound = HANDOFF_FRAMES * 3L + (3 + 2 + 2 + 2) * (MAX_MESSAGES + 2L) + 3;
+                // the load queue, the writers (a group of up to GROUP_BATCHES batches each) and the two aggregator
+                // threads waiting to hand a batch over (a spooled batch leaves memory)
+                long bound = HANDOFF_FRAMES * 3L + (3 + 2 + 2 * GROUP_BATCHES + 2) * (MAX_MESSAGES + 2L) + 3;
                 assertThat(acceptedDuringOutage).isLessThanOrEqualTo(bound);
                 assertThat(p.backlog().peak()).isLessThanOrEqualTo(bound).isLessThan(sent);
             }
