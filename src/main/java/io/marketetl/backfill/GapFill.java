@@ -33,6 +33,8 @@ public final class GapFill {
     private long missing;
     private long found;
     private boolean done;
+    /** Descending: the history had a record below the gap (it does not end inside or above it). */
+    private boolean spanned;
 
     public GapFill(long fromId, long toId, Direction direction, boolean consecutiveIds) {
         if (fromId > toId) {
@@ -114,6 +116,7 @@ public final class GapFill {
             }
             if (id < fromId) {
                 missing += holes(Math.max(id, fromId - 1), next);
+                spanned = true;
                 finish();
                 return;
             }
@@ -139,9 +142,15 @@ public final class GapFill {
         }
     }
 
-    /** Done: a gap of which the history had not one id is missing whole, whatever the ids tell. */
+    /**
+     * Done: a gap of which the history had not one id is missing whole, whatever the ids tell; except, without
+     * consecutive ids, when the history reaches below the gap (it is not where the history ends): its ids then stand
+     * inside the record above it (OKX: a record is the last fill of several), which is stored, and nothing of it can
+     * ever be found in the history. A restart check sees such a hole below a backfilled record, which carries no
+     * count of fills (a live OKX record does).
+     */
     private void finish() {
-        if (found == 0) {
+        if (found == 0 && (consecutiveIds || !spanned)) {
             missing = toId - fromId + 1;
         }
         done = true;

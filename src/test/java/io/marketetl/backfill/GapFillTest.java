@@ -55,11 +55,27 @@ class GapFillTest {
         asc.page(ids(20, 30), false);
         assertThat(asc.done()).isTrue();
         assertThat(asc.missing()).isEqualTo(10);
-        GapFill desc = new GapFill(10, 19, Direction.DESCENDING, false);
+        GapFill desc = new GapFill(10, 19, Direction.DESCENDING, true);
         desc.page(ids(1, 9), true);
         assertThat(desc.done()).isTrue();
         assertThat(desc.found()).isZero();
         assertThat(desc.missing()).isEqualTo(10);
+    }
+
+    @Test
+    void withoutConsecutiveIdsAGapInsideTheHistoryHoldsFillsOfTheRecordAboveIt() {
+        // OKX-like: records 9 and 12 (12 the last fill of 10..12): the restart check's hole 10..11 below a
+        // backfilled record 12 is in no record of its own; the history reaches below it, so nothing is missing
+        GapFill inside = new GapFill(10, 11, Direction.DESCENDING, false);
+        inside.page(new long[] {9, 7, 4}, true);
+        assertThat(inside.done()).isTrue();
+        assertThat(inside.found()).isZero();
+        assertThat(inside.missing()).isZero();
+        // but a history that ends above the gap (a short page, nothing below it) lacks it whole
+        GapFill beyond = new GapFill(10, 11, Direction.DESCENDING, false);
+        beyond.page(new long[0], false);
+        assertThat(beyond.done()).isTrue();
+        assertThat(beyond.missing()).isEqualTo(2);
     }
 
     @Test
