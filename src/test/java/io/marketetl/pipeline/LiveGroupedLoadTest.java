@@ -95,6 +95,16 @@ class LiveGroupedLoadTest {
         assertThat(count(ds, "SELECT sum(total_messages) FROM websocket_batches")).isEqualTo(sent);
     }
 
+    /** Every source's batches, frames of 10 messages round-robin over the sources; returns the messages sent. */
+    private static long sendEveryBatch(List<Feeder> feeders) {
+        for (int round = 0; round < BATCH / 10 * BATCHES_PER_SOURCE; round++) {
+            for (Feeder f : feeders) {
+                f.sendFrame(10);
+            }
+        }
+        return feeders.stream().mapToLong(Feeder::messages).sum();
+    }
+
     @Test
     void manySourcesBatchesWaitingTogetherAreWrittenInFewerTransactions() throws Exception {
         try (TestDatabase db = TestDatabase.create();
@@ -102,12 +112,7 @@ class LiveGroupedLoadTest {
             DataSource ds = db.dataSource();
             List<Feeder> feeders = feeders(p);
             Connection lock = lockMessages(ds);
-            for (int round = 0; round < BATCH / 10 * BATCHES_PER_SOURCE; round++) {
-                for (Feeder f : feeders) {
-                    f.sendFrame(10);
-                }
-            }
-            long sent = feeders.stream().mapToLong(Feeder::messages).sum();
+            long sent = sendEveryBatch(feeders);
             // the writer holds at most one group; the rest wait in the queue
             awaitQueued(p, BATCHES - GROUP);
             release(lock);
@@ -216,12 +221,7 @@ class LiveGroupedLoadTest {
             DataSource ds = db.dataSource(); // not through the proxy
             List<Feeder> feeders = feeders(p);
             Connection lock = lockMessages(ds);
-            for (int round = 0; round < BATCH / 10 * BATCHES_PER_SOURCE; round++) {
-                for (Feeder f : feeders) {
-                    f.sendFrame(10);
-                }
-            }
-            long sent = feeders.stream().mapToLong(Feeder::messages).sum();
+            long sent = sendEveryBatch(feeders);
             awaitQueued(p, BATCHES - GROUP);
             // the outage hits the writer in the middle of its group's transaction (waiting on the lock)
             proxy.cut();
