@@ -4,6 +4,7 @@ import io.marketetl.batch.BatchRowBuilder;
 import io.marketetl.deadletter.DeadLetters;
 import io.marketetl.pipeline.PipelineMetrics;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,6 +42,8 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  */
 public final class LoadUnit {
 
+    /** SQLSTATE of a unique violation: the plain insert met a stored trade (see {@link #insert}). */
+    private static final String UNIQUE_VIOLATION = "23505";
     private static final Logger LOG = LoggerFactory.getLogger(LoadUnit.class);
 
     /** The source's progress, exact because it commits with the rows: number seed, count, newest message. */
@@ -308,7 +311,7 @@ public final class LoadUnit {
         ps.setString(1, (String) row.get("exchange"));
         ps.setString(2, (String) row.get("connector_id"));
         ps.setInt(3, (Integer) row.get("total_messages"));
-        ps.setBigDecimal(4, (java.math.BigDecimal) row.get("messages_per_second"));
+        ps.setBigDecimal(4, (BigDecimal) row.get("messages_per_second"));
         ps.setString(5, (String) row.get("instruments"));
         ps.setString(6, (String) row.get("messages"));
         ps.setString(7, (String) row.get("metrics"));
@@ -464,7 +467,7 @@ public final class LoadUnit {
         long loadMicros = Row.clampMicros(Math.round(stage / 1000.0));
         String load = Row.scaled(loadMicros, 6);
         Map<String, Set<Long>> duplicates = Map.of();
-        int inserted = insert(con, target, new java.math.BigDecimal(load), hasTradeIds(rows));
+        int inserted = insert(con, target, new BigDecimal(load), hasTradeIds(rows));
         if (inserted != rows.size()) {
             duplicates = duplicates(con, target);
             int skipped = duplicates.values().stream().mapToInt(Set::size).sum();
@@ -485,7 +488,7 @@ public final class LoadUnit {
      * NOTHING, whose speculative insertion checks the index a second time per row (V10 says what each way costs). A
      * batch without trade ids (tickers) cannot conflict and goes in plainly.
      */
-    private int insert(Connection con, LoadTarget target, java.math.BigDecimal load, boolean tradeIds)
+    private int insert(Connection con, LoadTarget target, BigDecimal load, boolean tradeIds)
             throws SQLException {
         if (withoutNaturalKey || !tradeIds) {
             return insert(con, target.plainInsertSql(), load);
@@ -505,9 +508,7 @@ public final class LoadUnit {
         }
     }
 
-    private static final String UNIQUE_VIOLATION = "23505";
-
-    private static int insert(Connection con, String sql, java.math.BigDecimal load) throws SQLException {
+    private static int insert(Connection con, String sql, BigDecimal load) throws SQLException {
         try (PreparedStatement ps = con.prepareStatement(sql)) {
             ps.setBigDecimal(1, load);
             ps.setBigDecimal(2, load);
