@@ -35,7 +35,7 @@ public enum LoadTarget {
     private final String insertSql;
     private final String plainInsertSql;
     private final String copySql;
-    private final String duplicatesSql;
+    private final String insertReturningSql;
 
     LoadTarget(String table, String stagingTable, String columns, String columnDefinitions) {
         this.table = table;
@@ -47,11 +47,7 @@ public enum LoadTarget {
                 + ", CAST(? AS DECIMAL(10, 6)), extract_time + transform_time + CAST(? AS DECIMAL(10, 6)) FROM "
                 + stagingTable + " ON CONFLICT " + NATURAL_KEY + " DO NOTHING";
         this.plainInsertSql = insertSql.substring(0, insertSql.indexOf(" ON CONFLICT "));
-        this.duplicatesSql = "SELECT s.connector_id, s.message_number FROM " + stagingTable + " s JOIN " + table + " t"
-                + " ON t.exchange = s.exchange AND t.instrument = s.instrument AND t.message_type = s.message_type"
-                + " AND t.trade_id = s.trade_id AND t.trade_id IS NOT NULL"
-                + " WHERE t.connector_id IS DISTINCT FROM s.connector_id"
-                + " OR t.message_number IS DISTINCT FROM s.message_number";
+        this.insertReturningSql = insertSql + " RETURNING connector_id, message_number";
         this.copySql = "COPY " + stagingTable + " (" + columns + ") FROM STDIN";
     }
 
@@ -85,11 +81,10 @@ public enum LoadTarget {
     public String plainInsertSql() { return plainInsertSql; }
     public String copySql() { return copySql; }
     /**
-     * After the insert, in its transaction: the source and message number of the staged rows that were skipped as
-     * duplicates (their natural key is stored by another row). Runs only when the insert stored fewer rows than were
-     * staged; it looks the staged trades up through the natural-key index.
+     * {@link #insertSql()} returning the source and message number of each row it stored: the staged rows it does not
+     * return are the duplicates it skipped.
      */
-    public String duplicatesSql() { return duplicatesSql; }
+    public String insertReturningSql() { return insertReturningSql; }
     /** Whether a batch of this target gets its websocket_batches row. */
     public boolean hasBatchRow() { return this == WEBSOCKET_MESSAGES; }
 }

@@ -70,6 +70,8 @@ public final class LoadUnit {
     private final int networkTimeoutMs;
     /** Per target, the physical connections whose session already has its staging table (committed). */
     private final Map<LoadTarget, Set<Object>> staged = new java.util.EnumMap<>(LoadTarget.class);
+    /** Per target, whether the next insert of trades tries the plain INSERT first. */
+    private final Map<LoadTarget, PlainInsertFirst> plainFirst = new java.util.EnumMap<>(LoadTarget.class);
     private volatile AfterCommitHook afterCommitHook;
     private volatile boolean withoutNaturalKey;
 
@@ -83,6 +85,7 @@ public final class LoadUnit {
         this.transactions = new DataSourceTransactionManager(dataSource);
         for (LoadTarget t : LoadTarget.values()) {
             staged.put(t, Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>())));
+            plainFirst.put(t, new PlainInsertFirst());
         }
     }
 
@@ -466,46 +469,46 @@ public final class LoadUnit {
         long stage = t1 - t0;
         long loadMicros = Row.clampMicros(Math.round(stage / 1000.0));
         String load = Row.scaled(loadMicros, 6);
-        Map<String, Set<Long>> duplicates = Map.of();
-        int inserted = insert(con, target, new BigDecimal(load), hasTradeIds(rows));
-        if (inserted != rows.size()) {
-            duplicates = duplicates(con, target);
-            int skipped = duplicates.values().stream().mapToInt(Set::size).sum();
-            if (inserted + skipped != rows.size()) {
-                throw new SQLException("staged " + rows.size() + " rows but inserted " + inserted + " and "
-                        + skipped + " were duplicates", "XX000");
-            }
-        }
+        Map<String, Set<Long>> duplicates = insert(con, target, new BigDecimal(load), rows);
         long t2 = System.nanoTime();
         return new Inserted(stage, t2 - t1, loadMicros, duplicates, t2);
     }
 
     /**
-     * Inserts the staged rows with the given load time; returns how many were stored. Duplicates of stored trades are
-     * rare (a reconnect's overlap, a replay, a backfill that raced the stream), so a batch with trades is first
-     * inserted plainly inside a savepoint: one uniqueness check per trade in the natural-key index. Only when that
-     * meets a stored trade (SQLSTATE 23505) is it rolled back to the savepoint and inserted again with ON CONFLICT DO
-     * NOTHING, whose speculative insertion checks the index a second time per row (V10 says what each way costs). A
-     * batch without trade ids (tickers) cannot conflict and goes in plainly.
+     * Inserts the staged rows with the given load time; returns, per source, the message numbers of the rows skipped
+     * because their trade is already stored (empty if none). Duplicates are rare on most feeds (a reconnect's
+     * overlap, a replay, a backfill that raced the stream), so a batch with trades is first inserted plainly inside a
+     * savepoint: one uniqueness check per trade in the natural-key index. When that meets a stored trade (SQLSTATE
+     * 23505) it is rolled back to the savepoint and inserted again with ON CONFLICT DO NOTHING, whose speculative
+     * insertion checks the index a second time per row; where duplicates are common, {@link PlainInsertFirst} skips
+     * the plain try for a while. A batch without trade ids (tickers) cannot conflict and goes in plainly.
      */
-    private int insert(Connection con, LoadTarget target, BigDecimal load, boolean tradeIds)
+    private Map<String, Set<Long>> insert(Connection con, LoadTarget target, BigDecimal load, List<Row> rows)
             throws SQLException {
-        if (withoutNaturalKey || !tradeIds) {
-            return insert(con, target.plainInsertSql(), load);
+        if (withoutNaturalKey || !hasTradeIds(rows)) {
+            expectAllInserted(insert(con, target.plainInsertSql(), load), rows);
+            return Map.of();
         }
-        Savepoint before = con.setSavepoint();
-        try {
-            int inserted = insert(con, target.plainInsertSql(), load);
-            // the rest of the transaction (status, batch rows) runs in the transaction itself again
-            con.releaseSavepoint(before);
-            return inserted;
-        } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw e;
+        PlainInsertFirst odds = plainFirst.get(target);
+        if (odds.tryPlain()) {
+            Savepoint before = con.setSavepoint();
+            try {
+                int inserted = insert(con, target.plainInsertSql(), load);
+                // the rest of the transaction (status, batch rows) runs in the transaction itself again
+                con.releaseSavepoint(before);
+                odds.inserted(false);
+                expectAllInserted(inserted, rows);
+                return Map.of();
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                con.rollback(before);
             }
-            con.rollback(before);
-            return insert(con, target.insertSql(), load);
         }
+        Map<String, Set<Long>> duplicates = insertSkippingStored(con, target, load, rows);
+        odds.inserted(!duplicates.isEmpty());
+        return duplicates;
     }
 
     private static int insert(Connection con, String sql, BigDecimal load) throws SQLException {
@@ -514,6 +517,50 @@ public final class LoadUnit {
             ps.setBigDecimal(2, load);
             return ps.executeUpdate();
         }
+    }
+
+    private static void expectAllInserted(int inserted, List<Row> rows) throws SQLException {
+        if (inserted != rows.size()) {
+            throw new SQLException("staged " + rows.size() + " rows but inserted " + inserted, "XX000");
+        }
+    }
+
+    /**
+     * The ON CONFLICT insert; the rows it skipped are the staged rows it does not return. (Asking the table afterwards
+     * which staged trades were stored by others is a join whose plan, on a temporary table without statistics,
+     * turns into a scan of the whole table once a group stages thousands of rows.) ON CONFLICT on the natural key
+     * skips only a row whose trade is stored (any other unique violation still fails the insert), and that row has a
+     * trade id, else the insert is not what it seems and the transaction fails.
+     */
+    private static Map<String, Set<Long>> insertSkippingStored(Connection con, LoadTarget target, BigDecimal load,
+            List<Row> rows) throws SQLException {
+        Map<String, Set<Long>> stored = new HashMap<>();
+        int inserted = 0;
+        try (PreparedStatement ps = con.prepareStatement(target.insertReturningSql())) {
+            ps.setBigDecimal(1, load);
+            ps.setBigDecimal(2, load);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getLong(2));
+                    inserted++;
+                }
+            }
+        }
+        if (inserted == rows.size()) {
+            return Map.of();
+        }
+        Map<String, Set<Long>> skipped = new HashMap<>();
+        for (Row r : rows) {
+            Set<Long> numbers = stored.get(r.connectorId);
+            if (numbers == null || !numbers.contains(r.messageNumber)) {
+                if (r.tradeId == null) {
+                    throw new SQLException("the insert skipped a row without a trade id (source " + r.connectorId
+                            + ", message " + r.messageNumber + ")", "XX000");
+                }
+                skipped.computeIfAbsent(r.connectorId, k -> new HashSet<>()).add(r.messageNumber);
+            }
+        }
+        return skipped;
     }
 
     private static boolean hasTradeIds(List<Row> rows) {
@@ -590,16 +637,6 @@ public final class LoadUnit {
     }
 
     /** Per source, the message numbers of the staged rows that the insert skipped as duplicates of stored trades. */
-    private static Map<String, Set<Long>> duplicates(Connection con, LoadTarget target) throws SQLException {
-        Map<String, Set<Long>> numbers = new HashMap<>();
-        try (Statement st = con.createStatement(); ResultSet rs = st.executeQuery(target.duplicatesSql())) {
-            while (rs.next()) {
-                numbers.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getLong(2));
-            }
-        }
-        return numbers;
-    }
-
     /** The unit's rows as the commit leaves them: stored with this load time, or skipped as duplicates. */
     private static void markStored(List<Row> unit, long loadMicros, Set<Long> duplicates) {
         for (Row r : unit) {

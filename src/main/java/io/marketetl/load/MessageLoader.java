@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * <li>{@code INSERT INTO websocket_messages ... SELECT ..., load_time, extract_time + transform_time + load_time
  * FROM staging ON CONFLICT (natural key) DO NOTHING}: the rows with their measured load time (a row cannot contain the
  * duration of the statement that writes it). A trade whose natural key ({@link LoadTarget#NATURAL_KEY}) is already
- * stored is skipped and the rest of the batch stored; when fewer rows were inserted than staged, one query through
- * the natural-key index finds which ({@link LoadTarget#duplicatesSql()}). Their message numbers stay unused: the
+ * stored is skipped and the rest of the batch stored (the insert returns the rows it stored, so the staged rows it
+ * does not return are the skipped ones; the plain INSERT is tried first, see {@link PlainInsertFirst}). Their message
+ * numbers stay unused: the
  * batch row lists them ({@code duplicate_message_numbers}, {@code rows_duplicate}) and does not count them;</li>
  * <li>{@code UPDATE connector_status SET last_message_number = GREATEST(...)} for the source (no row, no-op);</li>
  * <li>{@code INSERT INTO websocket_batches} the batch's row ({@link BatchRowBuilder}), so that the messages and

@@ -132,6 +132,57 @@ class GroupedLoadTest {
                 List.of("okx-a", 26L, 21L));
     }
 
+    /**
+     * Several sources delivering the same trades (the duplicate-heavy feed that made grouped loads slow): thousands of
+     * staged rows per group, most of them stored by another source, in one group or an earlier one. Each trade is
+     * stored once, by the first batch that had it, and each batch row lists exactly its own skipped numbers, whether
+     * the unit tried the plain insert first (the first group) or went straight to ON CONFLICT (the groups after it,
+     * see PlainInsertFirst).
+     */
+    @Test
+    void sourcesDeliveringTheSameTradesStoreEachTradeOnceGroupAfterGroup() throws Exception {
+        List<String> sources = List.of("okx-a", "okx-c", "okx-d", "okx-e");
+        for (String source : sources.subList(1, sources.size())) {
+            db.execute("INSERT INTO api_connectors (connector_id, name, api_url) VALUES ('" + source + "', '" + source
+                    + "', 'ws://x')");
+            db.execute("INSERT INTO connector_status (connector_id) VALUES ('" + source + "')");
+        }
+        long base = 9_000_000L;
+        int perBatch = 1500;
+        int groups = 4;
+        List<LoadState> all = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            // every source has the group's trades; source i starts i*100 trades later, so each batch overlaps the
+            // trades stored by the sources before it in the group and by the group before
+            List<LoadState> group = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) {
+                long from = base + (long) g * perBatch + i * 100L;
+                group.add(batch(new MarketMessageFactory(sources.get(i), Style.OKX, 1, 1, from),
+                        1 + (long) g * perBatch, perBatch, 0));
+            }
+            unit.write(group);
+            all.addAll(group);
+        }
+        long lastTrade = base + (long) (groups - 1) * perBatch + 300L + perBatch;
+        assertThat(q("SELECT count(*) FROM websocket_messages")).isEqualTo(lastTrade - base);
+        assertThat(q("SELECT count(DISTINCT trade_id) FROM websocket_messages")).isEqualTo(lastTrade - base);
+        assertThat(all).allMatch(LoadState::finished);
+        // what each batch stored plus what it skipped is its size, and the batch rows say the same
+        long stored = all.stream().mapToLong(LoadState::loaded).sum();
+        long skipped = all.stream().mapToLong(LoadState::duplicates).sum();
+        assertThat(stored).isEqualTo(lastTrade - base);
+        assertThat(stored + skipped).isEqualTo((long) groups * sources.size() * perBatch);
+        assertThat(q("SELECT sum(total_messages) FROM websocket_batches")).isEqualTo(stored);
+        assertThat(q("SELECT sum((metrics->>'rows_duplicate')::int) FROM websocket_batches")).isEqualTo(skipped);
+        // a stored row is the first delivery of its trade: source okx-a's whole first batch, then only trades new
+        // to the group (100 per later source of the first group, and the last source's 300 newer ones later on)
+        assertThat(all.get(0).loaded()).isEqualTo(perBatch);
+        assertThat(all.get(1).loaded()).isEqualTo(100);
+        assertThat(all.get(sources.size()).duplicates()).isEqualTo(300); // group 2, okx-a: the last 300 were stored
+        // each source's progress counts what it stored
+        assertThat(q("SELECT sum(message_count) FROM connector_status")).isEqualTo(stored);
+    }
+
     @Test
     void aGroupWhoseCommitReplyWasLostIsSettledAndNotWrittenAgain() throws Exception {
         AtomicInteger commits = new AtomicInteger();
