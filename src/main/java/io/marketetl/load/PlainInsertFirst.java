@@ -3,7 +3,7 @@ package io.marketetl.load;
 /**
  * Whether the loader's next insert of trades tries the plain {@code INSERT} first or goes straight to
  * {@code INSERT ... ON CONFLICT DO NOTHING}. The plain insert checks the natural key once per row, the cheaper way
- * while nothing it inserts is stored yet (V10 says what each way costs); when it meets a stored trade it fails
+ * while nothing it inserts is stored yet (V10 and V11 say what each way costs); when it meets a stored trade it fails
  * (SQLSTATE 23505) and the whole insert runs again with ON CONFLICT, so its work was lost. Where duplicates are the
  * rule (several sources delivering the same trades, a replay over stored rows, a backfill racing the stream) that
  * doubles the work of every load: so after an insert that met duplicates, the next {@link #PATIENCE} inserts go

@@ -203,7 +203,7 @@ final class Measurements {
         return measurePipeline(db, scenario, plan, settings, writer, indexes, simulatorFeed, false);
     }
 
-    /** The natural key of websocket_messages (V8, V10), dropped for the "no natural key" row. */
+    /** The natural key of websocket_messages (V8, V10, V11), dropped for the "no natural key" row. */
     static final String NATURAL_KEY_INDEX = "idx_websocket_messages_natural_key";
 
     private static Run measurePipeline(TestDatabase db, String scenario, Feed.Plan plan, Map<String, String> settings,
