@@ -54,7 +54,8 @@ public class ExchangeConsumer extends DefaultConsumer {
         meters.started();
         startedNanos = System.nanoTime();
         dispatcher = new FrameDispatcher(id, config.getQueueHighWater(), config.getQueueLowWater(),
-                config.getFramesPerExchange(), new FrameDispatcher.Delivery() {
+                config.getFramesPerExchange(), TimeUnit.MICROSECONDS.toNanos(config.getFrameLingerUs()),
+                new FrameDispatcher.Delivery() {
                     @Override
                     public void deliver(RawFrame frame) {
                         ExchangeConsumer.this.deliver(frame, frame);

@@ -18,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * low-water mark. Nothing accepted is dropped; {@link #stop} drains what is queued.
  * <p>
  * With {@code maxGroup} > 1 the worker takes up to that many queued frames at once and hands them over in one
- * {@link Delivery#deliverAll} call (arrival order kept); it never waits for more frames to come, so a frame that
- * finds the queue empty goes on alone ({@link Delivery#deliver}) as with 1.
+ * {@link Delivery#deliverAll} call (arrival order kept). Without a linger it never waits for more frames to come, so
+ * a frame that finds the queue empty goes on alone ({@link Delivery#deliver}) as with 1. With a linger it lets the
+ * frames right behind the first one join its group: it waits up to the linger for the group to fill (not woken by
+ * each arriving frame, only by a full group, the high-water mark or a stop), so that a source whose frames arrive
+ * one at a time (many sources, or many quiet streams on one socket) pays the route's per-exchange cost and a thread
+ * wake-up once per group instead of once per frame, for at most the linger of added latency.
  */
 public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runnable {
 
@@ -42,35 +46,48 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
     private final int highWater;
     private final int lowWater;
     private final int maxGroup;
+    private final long lingerNanos;
     private final Delivery delivery;
     private volatile Runnable onBelowLowWater = () -> { };
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
+    /** Signalled while the worker lingers, once its group is full (or the socket must pause, or on stop). */
+    private final Condition groupReady = lock.newCondition();
     private final ArrayDeque<RawFrame> queue = new ArrayDeque<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private boolean aboveHigh;
+    private boolean lingering;
     private boolean running = true;
     private int maxDepth;
     private long pauses;
 
     public FrameDispatcher(String name, int highWater, int lowWater, Delivery delivery) {
-        this(name, highWater, lowWater, 1, delivery);
+        this(name, highWater, lowWater, 1, 0, delivery);
     }
 
-    /** @param maxGroup most queued frames handed over in one {@link Delivery#deliverAll} call (1 = one by one) */
-    public FrameDispatcher(String name, int highWater, int lowWater, int maxGroup, Delivery delivery) {
+    /**
+     * @param maxGroup    most queued frames handed over in one {@link Delivery#deliverAll} call (1 = one by one)
+     * @param lingerNanos with {@code maxGroup} > 1: how long a group may wait to fill once its first frame is there
+     *                    (0 = never wait)
+     */
+    public FrameDispatcher(String name, int highWater, int lowWater, int maxGroup, long lingerNanos,
+            Delivery delivery) {
         if (lowWater < 0 || lowWater >= highWater) {
             throw new IllegalArgumentException("need 0 <= lowWater < highWater");
         }
         if (maxGroup < 1) {
             throw new IllegalArgumentException("need maxGroup >= 1");
         }
+        if (lingerNanos < 0) {
+            throw new IllegalArgumentException("need lingerNanos >= 0");
+        }
         this.name = name;
         this.highWater = highWater;
         this.lowWater = lowWater;
         this.maxGroup = maxGroup;
+        this.lingerNanos = maxGroup > 1 ? lingerNanos : 0;
         this.delivery = delivery;
     }
 
@@ -91,6 +108,9 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
                 pauses++;
             }
             notEmpty.signal();
+            if (lingering && (size >= maxGroup || aboveHigh)) {
+                groupReady.signal();
+            }
             return aboveHigh;
         } finally {
             lock.unlock();
@@ -123,6 +143,7 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
                         }
                         notEmpty.await();
                     }
+                    linger();
                     frame = queue.pollFirst();
                     if (maxGroup > 1 && !queue.isEmpty()) {
                         int n = Math.min(maxGroup, queue.size() + 1);
@@ -167,12 +188,29 @@ public final class FrameDispatcher implements ExchangeConnection.FrameSink, Runn
         }
     }
 
+    /** Under the lock, with a frame queued: waits up to the linger for the group to fill. */
+    private void linger() throws InterruptedException {
+        long left = lingerNanos;
+        if (left == 0) {
+            return;
+        }
+        lingering = true;
+        try {
+            while (left > 0 && running && !aboveHigh && queue.size() < maxGroup) {
+                left = groupReady.awaitNanos(left);
+            }
+        } finally {
+            lingering = false;
+        }
+    }
+
     /** Stops accepting work once the queue is drained; waits up to {@code timeoutMs} for that. */
     public boolean stop(long timeoutMs) throws InterruptedException {
         lock.lock();
         try {
             running = false;
             notEmpty.signalAll();
+            groupReady.signalAll();
         } finally {
             lock.unlock();
         }

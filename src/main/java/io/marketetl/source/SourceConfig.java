@@ -50,8 +50,11 @@ import org.apache.camel.spi.UriParams;
  * paused above the high and resumed at or below the low water mark.</li>
  * <li>{@code framesPerExchange} (1): when frames are queued, up to this many of them go to the route in one exchange,
  * body {@code List<RawFrame>} (one frame alone stays a {@link RawFrame}): the route's per-exchange cost is paid once
- * per group instead of once per frame. Only queued frames are grouped (nothing waits for a group to fill), so it adds
+ * per group instead of once per frame. Without {@code frameLingerUs} only queued frames are grouped, so it adds
  * no latency. The Normaliser takes both bodies; a route with its own per-frame steps before it keeps 1.</li>
+ * <li>{@code frameLingerUs} (0): with {@code framesPerExchange} > 1, how long a group may wait for the frames right
+ * behind its first one, in microseconds: at most this much added latency, for one exchange (and one wake-up of the
+ * source's thread) per group where frames arrive one at a time; 0 = only frames already queued are grouped.</li>
  * <li>{@code events}: a {@link SourceEvents} bean ({@code #name}) told about every lifecycle step.</li>
  * </ul>
  * <h2>Custom feeds</h2>
@@ -131,6 +134,9 @@ public class SourceConfig implements Cloneable {
     @UriParam(label = "lifecycle", defaultValue = "1", description = "Most queued frames handed to the route in one"
             + " exchange (body List<RawFrame> when more than one)")
     private int framesPerExchange = 1;
+    @UriParam(label = "lifecycle", defaultValue = "0", description = "With framesPerExchange > 1: microseconds a group"
+            + " may wait for the frames right behind its first one (0 = group only frames already queued)")
+    private long frameLingerUs;
     @UriParam(label = "lifecycle", description = "SourceEvents listener bean")
     private SourceEvents events;
 
@@ -194,6 +200,7 @@ public class SourceConfig implements Cloneable {
         require(queueHighWater > 0 && queueLowWater >= 0 && queueLowWater < queueHighWater,
                 "need 0 <= queueLowWater < queueHighWater");
         require(framesPerExchange > 0, "framesPerExchange must be > 0");
+        require(frameLingerUs >= 0 && frameLingerUs <= 1_000_000, "frameLingerUs must be 0..1000000");
         require(Set.of("ms", "s", "us", "ns", "iso").contains(timestampUnit), "timestampUnit must be ms|s|us|ns|iso");
         return this;
     }
@@ -306,6 +313,9 @@ public class SourceConfig implements Cloneable {
     public int getFramesPerExchange() { return framesPerExchange; }
     public void setFramesPerExchange(int v) { this.framesPerExchange = v; }
     public SourceConfig framesPerExchange(int v) { setFramesPerExchange(v); return this; }
+    public long getFrameLingerUs() { return frameLingerUs; }
+    public void setFrameLingerUs(long v) { this.frameLingerUs = v; }
+    public SourceConfig frameLingerUs(long v) { setFrameLingerUs(v); return this; }
     public SourceEvents getEvents() { return events; }
     public void setEvents(SourceEvents events) { this.events = events; }
     public SourceConfig events(SourceEvents v) { setEvents(v); return this; }

@@ -34,7 +34,7 @@ class SourcePropertiesTest {
         assertThat(settings.get("market-etl.okx.rest-url").defaultValue()).isEqualTo("https://www.okx.com");
         assertThat(settings.get("market-etl.binance.rest-url").defaultValue()).isEqualTo("https://api.binance.com");
         assertThat(settings.get("market-etl.source.max-connection-age-ms").defaultValue()).isEqualTo("85800000");
-        assertThat(settings).hasSize(26); // main's 24 + handover-max-overlap-ms + frames-per-exchange
+        assertThat(settings).hasSize(27); // main's 24 + handover-max-overlap-ms + frames-per-exchange + frame-linger-us
         assertThat(settings.values()).allSatisfy(s -> assertThat(s.description()).isNotBlank());
     }
 
