@@ -24,26 +24,10 @@ class FrameDispatcherTest {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch allDelivered = new CountDownLatch(7);
-        FrameDispatcher d = new FrameDispatcher("fd", 100, 10, 3, 0, new FrameDispatcher.Delivery() {
-            @Override
-            public void deliver(RawFrame frame) throws Exception {
-                record(List.of(frame));
-                if (frame.text().equals("1")) {
-                    firstStarted.countDown();
-                    release.await();
-                }
-            }
-
-            @Override
-            public void deliverAll(List<RawFrame> frames) {
-                record(frames);
-            }
-
-            private void record(List<RawFrame> frames) {
-                synchronized (deliveries) {
-                    deliveries.add(frames.stream().map(RawFrame::text).toList());
-                }
-                frames.forEach(f -> allDelivered.countDown());
+        FrameDispatcher d = recording(100, 10, 3, 0, deliveries, allDelivered, frame -> {
+            if (frame.text().equals("1")) {
+                firstStarted.countDown();
+                release.await();
             }
         });
         Thread worker = new Thread(d, "fd-worker");
@@ -95,14 +79,18 @@ class FrameDispatcherTest {
         assertThat(d.delivered()).isEqualTo(3);
     }
 
-    /** A dispatcher grouping up to {@code maxGroup} frames with a linger, recording each delivery's frames. */
-    private static FrameDispatcher lingering(int high, int low, int maxGroup, long lingerMs, List<List<String>> out,
-            CountDownLatch delivered) {
+    /**
+     * A dispatcher grouping up to {@code maxGroup} frames with a linger, recording each delivery's frames in
+     * {@code out} and counting them down on {@code delivered}; {@code afterAlone} runs after a frame delivered alone.
+     */
+    private static FrameDispatcher recording(int high, int low, int maxGroup, long lingerMs, List<List<String>> out,
+            CountDownLatch delivered, FrameDispatcher.Delivery afterAlone) {
         return new FrameDispatcher("fd", high, low, maxGroup, TimeUnit.MILLISECONDS.toNanos(lingerMs),
                 new FrameDispatcher.Delivery() {
                     @Override
-                    public void deliver(RawFrame frame) {
+                    public void deliver(RawFrame frame) throws Exception {
                         record(List.of(frame));
+                        afterAlone.deliver(frame);
                     }
 
                     @Override
@@ -114,11 +102,14 @@ class FrameDispatcherTest {
                         synchronized (out) {
                             out.add(frames.stream().map(RawFrame::text).toList());
                         }
-                        for (int i = 0; i < frames.size(); i++) {
-                            delivered.countDown();
-                        }
+                        frames.forEach(f -> delivered.countDown());
                     }
                 });
+    }
+
+    private static FrameDispatcher lingering(int high, int low, int maxGroup, long lingerMs, List<List<String>> out,
+            CountDownLatch delivered) {
+        return recording(high, low, maxGroup, lingerMs, out, delivered, frame -> { });
     }
 
     @Test
